@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+// rtcdiag: find out why a real-time audio/video call went wrong, from client SDK logs.
+//
+// The targets follow the data path, and each only imports the ones before it:
+//   stream (decompress, frame lines) → formats (detect, parse to events)
+//   → analyzers → triage → reports → CLI.
+import PackageDescription
+
+let package = Package(
+    name: "rtcdiag",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "RTCDiagKit", targets: ["RTCDiagKit"]),
+        .executable(name: "rtcdiag", targets: ["rtcdiag"]),
+        .executable(name: "rtcdiag-bench", targets: ["rtcdiag-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: linked through pkg-config; `.ci/run` installs the -dev packages.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // 1. Stream: bytes in (file or stdin), codec by magic, fixed buffers, line framing.
+        .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CZlib"]),
+        // 2. Formats: dialect detection and parsing of lines into events.
+        .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"]),
+        // 3–5. Analyzers and triage land here (see the issues); reports render what they find.
+        .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats"]),
+        // The public library: one import for users of the whole pipeline.
+        .target(name: "RTCDiagKit", dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagReports"]),
+
+        .executableTarget(
+            name: "rtcdiag",
+            dependencies: ["RTCDiagKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "rtcdiag-bench", dependencies: ["RTCDiagKit"]),
+
+        .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream"]),
+        .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),
+        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit"]),
+    ]
+)

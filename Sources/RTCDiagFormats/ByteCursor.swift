@@ -1,0 +1,175 @@
+/// A forward-only reader over one line's bytes: the parsers' only tool, so no `String` is
+/// made while a line is being recognised.
+public struct ByteCursor {
+    public let bytes: UnsafeRawBufferPointer
+    public var index: Int
+
+    @inline(__always)
+    public init(_ bytes: UnsafeRawBufferPointer, at index: Int = 0) {
+        self.bytes = bytes
+        self.index = index
+    }
+
+    @inline(__always) public var atEnd: Bool { index >= bytes.count }
+    @inline(__always) public var remaining: Int { bytes.count - index }
+
+    @inline(__always)
+    public func peek(_ ahead: Int = 0) -> UInt8? {
+        let i = index + ahead
+        return i < bytes.count ? bytes[i] : nil
+    }
+
+    @inline(__always)
+    public mutating func eat(_ b: UInt8) -> Bool {
+        if index < bytes.count && bytes[index] == b { index += 1; return true }
+        return false
+    }
+
+    /// Exactly `n` decimal digits.
+    @inline(__always)
+    public mutating func digits(_ n: Int) -> Int32? {
+        guard index + n <= bytes.count else { return nil }
+        var v: Int32 = 0
+        for k in 0..<n {
+            let d = bytes[index + k] &- 48
+            guard d < 10 else { return nil }
+            v = v * 10 + Int32(d)
+        }
+        index += n
+        return v
+    }
+
+    /// One to `maxDigits` decimal digits.
+    @inline(__always)
+    public mutating func number(maxDigits: Int = 9) -> Int32? {
+        var v: Int32 = 0
+        var n = 0
+        while index < bytes.count, n < maxDigits {
+            let d = bytes[index] &- 48
+            if d >= 10 { break }
+            v = v * 10 + Int32(d)
+            index += 1
+            n += 1
+        }
+        return n > 0 ? v : nil
+    }
+
+    /// `.` or `,` then 1…9 digits, as microseconds.
+    @inline(__always)
+    public mutating func fraction() -> Int32? {
+        guard let b = peek(), b == UInt8(ascii: ".") || b == UInt8(ascii: ",") else { return nil }
+        let save = index
+        index += 1
+        var v: Int32 = 0
+        var n = 0
+        while index < bytes.count {
+            let d = bytes[index] &- 48
+            if d >= 10 { break }
+            if n < 6 { v = v * 10 + Int32(d) }
+            n += 1
+            index += 1
+        }
+        if n == 0 { index = save; return nil }
+        var scale = n
+        while scale < 6 { v *= 10; scale += 1 }
+        return v
+    }
+
+    /// Skips spaces (and tabs); returns how many.
+    @inline(__always)
+    @discardableResult
+    public mutating func skipSpaces() -> Int {
+        let start = index
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+        return index - start
+    }
+
+    /// Advances to the next `b` (not past it); false and unmoved when there is none.
+    @inline(__always)
+    public mutating func seek(_ b: UInt8) -> Bool {
+        var i = index
+        while i < bytes.count {
+            if bytes[i] == b { index = i; return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// `YYYY-MM-DD`, or `MM-DD` when `yearOptional`.
+    @inline(__always)
+    public mutating func date(into r: inout ClockReading, yearOptional: Bool) -> Bool {
+        let save = index
+        if let y = digits(4), eat(UInt8(ascii: "-")) {
+            r.year = y
+        } else {
+            index = save
+            guard yearOptional else { return false }
+        }
+        guard let m = digits(2), eat(UInt8(ascii: "-")), let d = digits(2) else { index = save; return false }
+        r.month = m
+        r.day = d
+        return true
+    }
+
+    /// `HH:MM:SS` with an optional fraction.
+    @inline(__always)
+    public mutating func time(into r: inout ClockReading) -> Bool {
+        guard let h = digits(2), eat(UInt8(ascii: ":")), let m = digits(2), eat(UInt8(ascii: ":")),
+              let s = digits(2) else { return false }
+        r.hour = h
+        r.minute = m
+        r.second = s
+        r.micros = fraction() ?? 0
+        return r.isValid
+    }
+
+    /// `Z`, `±hh:mm`, `±hhmm` or `±hh`.
+    @inline(__always)
+    public mutating func zone(into r: inout ClockReading) -> Bool {
+        if eat(UInt8(ascii: "Z")) { r.utcOffset = 0; return true }
+        guard let b = peek(), b == UInt8(ascii: "+") || b == UInt8(ascii: "-") else { return false }
+        let save = index
+        index += 1
+        guard let h = digits(2) else { index = save; return false }
+        _ = eat(UInt8(ascii: ":"))
+        let m = digits(2) ?? 0
+        r.utcOffset = (b == UInt8(ascii: "-") ? -1 : 1) * (h * 3600 + m * 60)
+        return true
+    }
+
+    /// An hours offset written as a decimal (`+8.0`, `-5.5`), as xlog prints it.
+    @inline(__always)
+    public mutating func decimalHoursZone(into r: inout ClockReading) -> Bool {
+        guard let b = peek(), b == UInt8(ascii: "+") || b == UInt8(ascii: "-") else { return false }
+        let save = index
+        index += 1
+        guard let h = number(maxDigits: 2) else { index = save; return false }
+        var tenths: Int32 = 0
+        if eat(UInt8(ascii: ".")) { tenths = number(maxDigits: 1) ?? 0; _ = number(maxDigits: 3) }
+        r.utcOffset = (b == UInt8(ascii: "-") ? -1 : 1) * (h * 3600 + tenths * 360)
+        return true
+    }
+
+    /// Index of the first `": "` (or a `:` ending the line) at or after the cursor.
+    @inline(__always)
+    public func colonSpace() -> Int? {
+        var i = index
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: ":") && (i + 1 == bytes.count || bytes[i + 1] == 0x20) { return i }
+            i += 1
+        }
+        return nil
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// `lower..<upper` with trailing spaces removed.
+    @inline(__always)
+    func trimmedEnd(_ lower: Int, _ upper: Int) -> Range<Int> {
+        var u = upper
+        while u > lower, self[u - 1] == 0x20 || self[u - 1] == 0x09 { u -= 1 }
+        return lower..<u
+    }
+}
+
+@inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }

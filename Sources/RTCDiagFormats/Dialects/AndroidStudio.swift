@@ -1,0 +1,50 @@
+/// What Android Studio's Logcat window (Electric Eel and later) copies:
+/// `2023-01-11 18:21:58.161 14409-14475 Tag<pad> com.app<pad> I  message`.
+/// The package column may be `pid-14409` when the process is gone.
+public struct AndroidStudioDialect: Dialect {
+    public init() {}
+    public let name = "android-studio"
+    public let summary = "Android Studio Logcat: 2023-01-11 18:21:58.161 14409-14475 Tag  com.app  I  msg"
+
+    public let samples: [DialectSample] = [
+        .init("2023-01-11 18:21:58.161 14409-14475 WebRtcAudioTrack        com.example.rtc                      E  AudioTrack.play failed: state=1",
+              time: "2023-01-11 18:21:58.161", level: .error, pid: 14409, tid: 14475, tag: "WebRtcAudioTrack",
+              message: "AudioTrack.play failed: state=1"),
+        .init("2023-01-11 18:21:59.002 14409-14409 AudioManager            pid-14409                            W  Use of stream types is deprecated",
+              time: "2023-01-11 18:21:59.002", level: .warning, pid: 14409, tid: 14409, tag: "AudioManager",
+              message: "Use of stream types is deprecated"),
+    ]
+
+    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+        guard line.count >= 30, isDigit(line[0]) else { return false }
+        var c = ByteCursor(line)
+        guard c.date(into: &f.clock, yearOptional: false), c.eat(0x20), c.time(into: &f.clock),
+              c.skipSpaces() > 0, let pid = c.number(), c.eat(UInt8(ascii: "-")), let tid = c.number(),
+              c.skipSpaces() > 0 else { return false }
+        let columnsStart = c.index
+        // The level is the first lone letter with spaces on both sides after the tag and package columns.
+        var i = columnsStart + 1
+        var levelAt = -1
+        while i + 1 < line.count {
+            if line[i - 1] == 0x20, line[i + 1] == 0x20, Level.fromLetter(line[i]) != nil, i - 1 > columnsStart {
+                levelAt = i
+                break
+            }
+            i += 1
+        }
+        guard levelAt > 0 else { return false }
+        // Columns: "Tag<pad> package<pad>"; the package is the last word, the tag everything before it.
+        let columns = line.trimmedEnd(columnsStart, levelAt)
+        var split = columns.upperBound
+        while split > columns.lowerBound, line[split - 1] != 0x20 { split -= 1 }
+        f.tag = split > columns.lowerBound ? line.trimmedEnd(columns.lowerBound, split) : columns
+        f.timeKind = .clock
+        f.pid = pid
+        f.tid = tid
+        f.level = Level.fromLetter(line[levelAt])!
+        var m = levelAt + 1
+        while m < line.count, line[m] == 0x20 { m += 1 }
+        f.message = m..<line.count
+        return true
+    }
+}

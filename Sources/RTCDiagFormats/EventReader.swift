@@ -1,0 +1,399 @@
+import RTCDiagStream
+
+/// How an input is read into events.
+public struct ReaderOptions: Sendable {
+    /// Force a dialect by name instead of detecting one.
+    public var dialect: String?
+    /// Year for dialects that print none; default: the file's mtime year, else this year.
+    public var year: Int?
+    /// Seconds since 1970 standing for "now" when neither `year` nor an mtime is known.
+    public var now: Int64 = 0
+    /// Lines and bytes looked at to detect the dialect.
+    public var sampleLines = 200
+    public var sampleBytes = 256 << 10
+    /// Bounds on one event with its continuation lines; past them lines become events of their own.
+    public var maxEventLines = 1000
+    public var maxEventBytes = (1 << 20) + (64 << 10)
+    /// Only events inside `[since, until]` (log-clock microseconds) are handed out.
+    public var since: Int64?
+    public var until: Int64?
+
+    public init() {}
+}
+
+/// How well each dialect fit the sample, and which one won.
+public struct Detection: Sendable {
+    public struct Score: Sendable {
+        public var dialect: String
+        public var parsed: Int
+        public var considered: Int
+        public var score: Double { considered == 0 ? 0 : Double(parsed) / Double(considered) }
+    }
+
+    public var chosen: String?
+    public var forced: Bool
+    public var scores: [Score]
+}
+
+/// Counts a reader keeps while it reads: the input's own health, apart from the call's.
+public struct ReaderCounts: Sendable {
+    public var events = 0
+    public var unparsedEvents = 0
+    public var continuationLines = 0
+    public var blankLines = 0
+    public var pasteCleanedLines = 0
+    public var otherDialectLines = 0
+    public var cappedEvents = 0
+    public var skippedByWindow = 0
+}
+
+/// Lines → events: detects the dialect from a sample, parses header lines, cleans pasted lines,
+/// and folds continuation lines (stack traces, wrapped text) into the event above them.
+///
+/// `next()` hands out an `EventView` valid until the following call. A fault in the input is
+/// thrown only after every event before it has been handed out.
+public final class EventReader {
+    public let options: ReaderOptions
+    public private(set) var detection = Detection(chosen: nil, forced: false, scores: [])
+    public private(set) var counts = ReaderCounts()
+    public let framer: LineFramer
+    public var name: String { framer.name }
+
+    private var active: (any Dialect)?
+    private var activeIndex = -1
+    private var years: YearResolver
+    private var detected = false
+    private var fields = LineFields()
+    private var pending: EventBuffer
+    private var ready: EventBuffer
+    private var framerDone = false
+    private var deferredError: Error?
+    private var lastTimedInWindow = true
+
+    // Detection sample: copied lines replayed once the dialect is chosen.
+    private let sampleStore: UnsafeMutableRawBufferPointer
+    private var sample: [Line] = []
+    private var sampleTail: Line?
+    private var replayIndex = 0
+
+    public init(framer: LineFramer, options: ReaderOptions = ReaderOptions()) throws {
+        self.framer = framer
+        self.options = options
+        years = YearResolver(explicitYear: options.year, modificationTime: framer.decodedStream.modificationTime,
+                             now: options.now)
+        pending = EventBuffer(capacity: options.maxEventBytes)
+        ready = EventBuffer(capacity: options.maxEventBytes)
+        sampleStore = .allocate(byteCount: options.sampleBytes, alignment: 16)
+        if let forced = options.dialect {
+            guard let i = Dialects.all.firstIndex(where: { $0.name == forced }) else {
+                throw ReaderError.unknownDialect(forced)
+            }
+            active = Dialects.all[i]
+            activeIndex = i
+            detection = Detection(chosen: forced, forced: true, scores: [])
+        }
+    }
+
+    deinit { sampleStore.deallocate() }
+
+    public enum ReaderError: Error, CustomStringConvertible {
+        case unknownDialect(String)
+        public var description: String {
+            switch self {
+            case .unknownDialect(let n):
+                "unknown format '\(n)'; known: \(Dialects.all.map(\.name).joined(separator: ", "))"
+            }
+        }
+    }
+
+    /// The next event, or nil at the end; throws the input's fault after the last good event.
+    public func next() throws -> EventView? {
+        if !detected { try detect() }
+        while true {
+            guard let line = try nextLine() else {
+                if pending.isOpen {
+                    swap(&pending, &ready)
+                    pending.isOpen = false
+                    if admit(ready) { return ready.view }
+                    continue
+                }
+                if let e = deferredError { deferredError = nil; throw e }
+                return nil
+            }
+            if handle(line), admit(ready) { return ready.view }
+        }
+    }
+
+    // MARK: - Lines
+
+    private func nextLine() throws -> Line? {
+        if replayIndex < sample.count {
+            replayIndex += 1
+            return sample[replayIndex - 1]
+        }
+        if let tail = sampleTail { sampleTail = nil; return tail }
+        if framerDone { return nil }
+        do {
+            if let l = try framer.next() { return l }
+        } catch {
+            deferredError = error
+        }
+        framerDone = true
+        return nil
+    }
+
+    /// Reads the sample, scores every dialect on it, and keeps the best.
+    private func detect() throws {
+        detected = true
+        var used = 0
+        while sample.count < options.sampleLines, !framerDone {
+            let line: Line?
+            do { line = try framer.next() } catch { deferredError = error; framerDone = true; break }
+            guard let line else { framerDone = true; break }
+            if used + line.bytes.count > sampleStore.count {
+                sampleTail = line  // still valid: the framer is not called again before it is replayed
+                break
+            }
+            let dst = sampleStore.baseAddress! + used
+            if line.bytes.count > 0 { dst.copyMemory(from: line.bytes.baseAddress!, byteCount: line.bytes.count) }
+            var copy = line
+            copy.bytes = UnsafeRawBufferPointer(start: dst, count: line.bytes.count)
+            sample.append(copy)
+            used += line.bytes.count
+        }
+        guard active == nil else { return }
+        var lines = sample
+        if let sampleTail { lines.append(sampleTail) }
+        var scores: [Detection.Score] = []
+        var best = -1
+        var bestParsed = 0
+        for (i, d) in Dialects.all.enumerated() {
+            var parsed = 0
+            var considered = 0
+            for l in lines where !l.flags.contains(.continued) && !isBlank(l.bytes) {
+                considered += 1
+                var f = LineFields()
+                if d.parse(l.bytes, into: &f) || cleanedParse(d, l.bytes, &f) != nil { parsed += 1 }
+            }
+            scores.append(.init(dialect: d.name, parsed: parsed, considered: considered))
+            if parsed > bestParsed { best = i; bestParsed = parsed }
+        }
+        if best >= 0 {
+            active = Dialects.all[best]
+            activeIndex = best
+        }
+        detection = Detection(chosen: active?.name, forced: false,
+                              scores: scores.sorted { $0.score > $1.score })
+    }
+
+    // MARK: - Assembly
+
+    /// Feeds one line; true when `ready` holds a finished event.
+    private func handle(_ line: Line) -> Bool {
+        let bytes = line.bytes
+        if line.flags.contains(.continued) {
+            if pending.isOpen, pending.canAppend(bytes.count, maxLines: options.maxEventLines) {
+                pending.appendPiece(bytes)
+                return false
+            }
+            return startUnparsed(line, flags: [.truncated])
+        }
+        if isBlank(bytes) {
+            counts.blankLines += 1
+            return false
+        }
+        fields.reset()
+        if let d = active {
+            if d.parse(bytes, into: &fields) {
+                return start(line, bytes, dialect: activeIndex, flags: [])
+            }
+            fields.reset()
+            if let k = cleanedParse(d, bytes, &fields) {
+                counts.pasteCleanedLines += 1
+                return start(line, UnsafeRawBufferPointer(rebasing: bytes[k...]), dialect: activeIndex,
+                             flags: .pasteCleaned)
+            }
+        }
+        if bytes[0] != 0x20, bytes[0] != 0x09 {
+            for (i, d) in Dialects.all.enumerated() where i != activeIndex {
+                fields.reset()
+                if d.parse(bytes, into: &fields) {
+                    counts.otherDialectLines += 1
+                    return start(line, bytes, dialect: i, flags: .otherDialect)
+                }
+            }
+        }
+        if active != nil, pending.isOpen {
+            if pending.canAppend(bytes.count, maxLines: options.maxEventLines) {
+                pending.appendLine(bytes, truncated: line.flags.contains(.split))
+                counts.continuationLines += 1
+                return false
+            }
+            if !pending.flags.contains(.capped) { pending.flags.insert(.capped); counts.cappedEvents += 1 }
+        }
+        return startUnparsed(line, flags: [])
+    }
+
+    private func startUnparsed(_ line: Line, flags: EventFlags) -> Bool {
+        fields.reset()
+        fields.message = 0..<line.bytes.count
+        counts.unparsedEvents += 1
+        return start(line, line.bytes, dialect: -1, flags: flags.union(.unparsed))
+    }
+
+    /// Opens a new pending event; the previous one, if any, becomes ready.
+    private func start(_ line: Line, _ bytes: UnsafeRawBufferPointer, dialect: Int, flags: EventFlags) -> Bool {
+        let hadPending = pending.isOpen
+        if hadPending { swap(&pending, &ready) }
+        var time: Int64?
+        switch fields.timeKind {
+        case .none: time = nil
+        case .clock:
+            let year = fields.clock.year != 0 ? fields.clock.year : years.year(forMonth: fields.clock.month)
+            time = logClockMicros(fields.clock, year: year)
+        case .elapsed, .epoch: time = fields.instant
+        }
+        var f = flags
+        if line.flags.contains(.split) { f.insert(.truncated) }
+        fields.message = bytes.trimmedEnd(fields.message.lowerBound, fields.message.upperBound)
+        pending.open(bytes, fields: fields, line: line, time: time, dialect: dialect, flags: f)
+        counts.events += 1
+        return hadPending
+    }
+
+    /// Applies `--since/--until`; untimed events follow the last timed one.
+    private func admit(_ e: EventBuffer) -> Bool {
+        guard options.since != nil || options.until != nil else { return true }
+        if let t = e.time, e.timeKind == .clock || e.timeKind == .epoch {
+            lastTimedInWindow = (options.since.map { t >= $0 } ?? true) && (options.until.map { t <= $0 } ?? true)
+        }
+        if !lastTimedInWindow { counts.skippedByWindow += 1 }
+        return lastTimedInWindow
+    }
+
+    /// Tries the dialect after stripping what pastes add in front of a line: indentation, `>`
+    /// quote markers, and line numbers (`123 `, `123: `, `123| `, or glued `12311-23 …`).
+    /// Returns the number of bytes stripped.
+    private func cleanedParse(_ d: any Dialect, _ bytes: UnsafeRawBufferPointer, _ f: inout LineFields) -> Int? {
+        var k = 0
+        while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x09 || bytes[k] == UInt8(ascii: ">") { k += 1 }
+        if k > 0, k < bytes.count {
+            f.reset()
+            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[k...]), into: &f) { return k }
+        }
+        var digitsEnd = k
+        while digitsEnd < bytes.count, digitsEnd - k < 8, isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
+        guard digitsEnd > k else { return nil }
+        var s = digitsEnd
+        while s < bytes.count, s - digitsEnd < 3,
+              [0x20, 0x09, UInt8(ascii: ":"), UInt8(ascii: "|"), UInt8(ascii: "."), UInt8(ascii: ")")].contains(bytes[s]) {
+            s += 1
+        }
+        if s > digitsEnd, s < bytes.count {
+            f.reset()
+            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[s...]), into: &f) { return s }
+        }
+        // Glued: the line number runs straight into a date.
+        var g = k + 1
+        while g < digitsEnd {
+            f.reset()
+            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[g...]), into: &f) { return g }
+            g += 1
+        }
+        return nil
+    }
+}
+
+@inline(__always)
+func isBlank(_ p: UnsafeRawBufferPointer) -> Bool {
+    for b in p where b != 0x20 && b != 0x09 && b != 0x0D { return false }
+    return true
+}
+
+/// One event being assembled: its header line and continuation lines, copied into owned memory.
+final class EventBuffer {
+    private let storage: UnsafeMutableRawBufferPointer
+    private var length = 0
+    private var headerLength = 0
+    var isOpen = false
+    var fields = LineFields()
+    var lineNumber = 0
+    var lineCount = 0
+    var offset: Int64 = 0
+    var time: Int64?
+    var timeKind: LineFields.TimeKind = .none
+    var dialect = -1
+    var flags: EventFlags = []
+
+    init(capacity: Int) {
+        storage = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    func open(_ bytes: UnsafeRawBufferPointer, fields: LineFields, line: Line, time: Int64?, dialect: Int,
+              flags: EventFlags) {
+        let n = min(bytes.count, storage.count)
+        if n > 0 { storage.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: n) }
+        length = n
+        headerLength = n
+        self.fields = fields
+        lineNumber = line.number
+        lineCount = 1
+        offset = line.offset
+        self.time = time
+        timeKind = fields.timeKind
+        self.dialect = dialect
+        self.flags = flags
+        isOpen = true
+    }
+
+    func canAppend(_ n: Int, maxLines: Int) -> Bool {
+        lineCount < maxLines && length + 1 + n <= storage.count
+    }
+
+    /// Adds a following line, joined by LF.
+    func appendLine(_ bytes: UnsafeRawBufferPointer, truncated: Bool) {
+        storage[length] = 0x0A
+        length += 1
+        copy(bytes)
+        lineCount += 1
+        if truncated { flags.insert(.truncated) }
+    }
+
+    /// Adds the next piece of a split line: it carries on the last line directly. Pieces of the
+    /// header line lengthen the header (and its message, when the message ran to its end).
+    func appendPiece(_ bytes: UnsafeRawBufferPointer) {
+        let extendsHeader = lineCount == 1
+        copy(bytes)
+        if extendsHeader {
+            if fields.message.upperBound == headerLength { fields.message = fields.message.lowerBound..<length }
+            headerLength = length
+        }
+        flags.insert(.truncated)
+    }
+
+    private func copy(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        (storage.baseAddress! + length).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        length += bytes.count
+    }
+
+    var view: EventView {
+        let base = UnsafeRawBufferPointer(storage)
+        func slice(_ r: Range<Int>) -> UnsafeRawBufferPointer {
+            let r = r.clamped(to: 0..<headerLength)
+            return UnsafeRawBufferPointer(rebasing: base[r])
+        }
+        return EventView(
+            lineNumber: lineNumber, lineCount: lineCount, offset: offset, time: time, timeKind: timeKind,
+            utcOffset: fields.clock.utcOffset == ClockReading.noOffset || timeKind != .clock ? nil : fields.clock.utcOffset,
+            level: fields.level, pid: fields.pid, tid: fields.tid,
+            tag: slice(fields.tag), message: slice(fields.message),
+            continuation: length > headerLength + 1
+                ? UnsafeRawBufferPointer(rebasing: base[(headerLength + 1)..<length]) : UnsafeRawBufferPointer(start: nil, count: 0),
+            origin: slice(fields.origin), raw: slice(0..<headerLength),
+            dialectIndex: dialect >= 0 ? dialect : nil, flags: flags,
+            messageIsJSONEscaped: fields.messageIsJSONEscaped)
+    }
+}

@@ -1,0 +1,179 @@
+/// Limits that keep one input from taking unbounded time or memory.
+public struct StreamLimits: Sendable {
+    /// Decompressed bytes allowed per compressed byte before the input counts as a compression bomb.
+    /// Real logs compress 5–50×; 1000× is far beyond any log we have seen.
+    public var maxRatio: Int64 = 1000
+    /// The ratio is judged only after this much output, so tiny highly-compressible inputs pass.
+    public var ratioGraceBytes: Int64 = 16 << 20
+    /// Share of control bytes in the first block above which a plain input is called binary.
+    public var maxBinaryShare: Double = 0.10
+
+    public init() {}
+}
+
+/// Decoded bytes of one input, chunk by chunk, in fixed buffers whatever the input size.
+///
+/// The codec comes from the magic bytes. `next()` returns chunks valid until the following call.
+/// A fault throws `InputError` after every byte decoded before it has been returned.
+public final class DecodedStream {
+    public var name: String { source.name }
+    public var modificationTime: Int64? { source.modificationTime }
+    /// The codec found by sniffing; `plain` until the first call to `next()`.
+    public private(set) var codec: Codec = .plain
+    /// Compressed bytes read from the source so far.
+    public private(set) var compressedBytesRead: Int64 = 0
+    /// Decoded bytes handed out so far.
+    public private(set) var decodedBytes: Int64 = 0
+
+    private let source: ByteSource
+    private let limits: StreamLimits
+    private let input: UnsafeMutableRawBufferPointer
+    private let output: UnsafeMutableRawBufferPointer
+    private var inStart = 0, inEnd = 0
+    /// Compressed bytes consumed by the decoder: the offset a fault is reported at.
+    private var consumedOffset: Int64 = 0
+    private var sourceEnded = false
+    private var started = false
+    private var finished = false
+    private var decoder: FrameDecoder?
+
+    public init(source: ByteSource, limits: StreamLimits = StreamLimits(),
+                inputBufferSize: Int = 256 << 10, outputBufferSize: Int = 1 << 20) {
+        self.source = source
+        self.limits = limits
+        input = .allocate(byteCount: inputBufferSize, alignment: 64)
+        output = .allocate(byteCount: outputBufferSize, alignment: 64)
+    }
+
+    public convenience init(path: String, limits: StreamLimits = StreamLimits()) throws {
+        try self.init(source: ByteSource(path: path), limits: limits)
+    }
+
+    deinit {
+        input.deallocate()
+        output.deallocate()
+    }
+
+    /// The next chunk of decoded bytes, or nil at the end of the input.
+    public func next() throws -> UnsafeRawBufferPointer? {
+        if finished { return nil }
+        if !started { try start() }
+        guard let decoder else { return try nextPlain() }
+        while true {
+            if inStart == inEnd && !sourceEnded { try refill() }
+            let pending = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[inStart..<inEnd])
+            let step: (consumed: Int, produced: Int)
+            do {
+                step = try decoder.decode(pending, into: output)
+            } catch {
+                finished = true
+                throw InputError(input: name, kind: error.kind, compressedOffset: consumedOffset + Int64(error.consumed),
+                                 detail: error.detail)
+            }
+            inStart += step.consumed
+            consumedOffset += Int64(step.consumed)
+            if step.produced > 0 {
+                decodedBytes += Int64(step.produced)
+                try checkRatio()
+                return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[..<step.produced])
+            }
+            if inStart == inEnd && sourceEnded {
+                finished = true
+                if decoder.isMidFrame {
+                    throw InputError(input: name, kind: .truncated, compressedOffset: consumedOffset,
+                                     detail: "\(codec.rawValue): input ends inside a frame (truncated upload?)")
+                }
+                return nil
+            }
+            if step.consumed == 0 {
+                if sourceEnded {
+                    finished = true
+                    throw InputError(input: name, kind: .truncated, compressedOffset: consumedOffset,
+                                     detail: "\(codec.rawValue): input ends inside a frame (truncated upload?)")
+                }
+                try refill()
+            }
+        }
+    }
+
+    /// Plain text: hand out the input buffer itself, no copy.
+    private func nextPlain() throws -> UnsafeRawBufferPointer? {
+        if inStart == inEnd {
+            if sourceEnded { finished = true; return nil }
+            try refill()
+            if inStart == inEnd { finished = true; return nil }
+        }
+        let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[inStart..<inEnd])
+        consumedOffset += Int64(chunk.count)
+        decodedBytes += Int64(chunk.count)
+        inStart = inEnd
+        return chunk
+    }
+
+    /// Moves unread input to the front and reads more behind it.
+    private func refill() throws {
+        if inStart > 0 {
+            let rest = inEnd - inStart
+            if rest > 0 { input.baseAddress!.copyMemory(from: input.baseAddress! + inStart, byteCount: rest) }
+            inStart = 0
+            inEnd = rest
+        }
+        guard inEnd < input.count else { return }
+        let n = try readSource(into: UnsafeMutableRawBufferPointer(rebasing: input[inEnd...]))
+        if n == 0 { sourceEnded = true }
+        inEnd += n
+    }
+
+    private func readSource(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        do {
+            let n = try source.read(into: buffer)
+            compressedBytesRead += Int64(n)
+            return n
+        } catch var e as InputError {
+            finished = true
+            e.compressedOffset = compressedBytesRead
+            throw e
+        }
+    }
+
+    /// Reads enough to sniff the codec, and refuses empty, binary and unsupported inputs.
+    private func start() throws {
+        started = true
+        while !sourceEnded && inEnd < 512 { try refill() }
+        let head = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[..<inEnd])
+        if head.isEmpty {
+            finished = true
+            throw InputError(input: name, kind: .empty, compressedOffset: 0, detail: "input is empty")
+        }
+        switch Codec.sniff(head, atEnd: true) {
+        case .unsupported(let what):
+            finished = true
+            throw InputError(input: name, kind: .unsupportedFormat, compressedOffset: 0,
+                             detail: "\(what) is not a supported input format")
+        case .codec(.zstd): codec = .zstd; decoder = ZstdDecoder()
+        case .codec(.lz4): codec = .lz4; decoder = LZ4Decoder()
+        case .codec(.gzip): codec = .gzip; decoder = GzipDecoder()
+        case .codec(.plain), .needMoreBytes:
+            codec = .plain
+            while !sourceEnded && inEnd < min(input.count, 64 << 10) { try refill() }
+            let sample = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[..<inEnd])
+            let share = Codec.binaryShare(sample)
+            if share > limits.maxBinaryShare {
+                finished = true
+                let first = sample.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")
+                throw InputError(input: name, kind: .binary, compressedOffset: 0,
+                                 detail: "not text and not a known compressed format "
+                                     + "(\(Int(share * 100))% control bytes; first bytes \(first))")
+            }
+        }
+    }
+
+    private func checkRatio() throws {
+        guard decodedBytes > limits.ratioGraceBytes,
+              decodedBytes > limits.maxRatio * max(consumedOffset, 1) else { return }
+        finished = true
+        throw InputError(input: name, kind: .ratioExceeded, compressedOffset: consumedOffset,
+                         detail: "decompressed \(decodedBytes) bytes from \(consumedOffset): ratio above "
+                             + "\(limits.maxRatio):1, stopped as a likely compression bomb (raise --max-ratio to go on)")
+    }
+}

@@ -1,0 +1,126 @@
+import CLZ4
+import CZlib
+import CZstd
+
+/// One step of a streaming decompressor: consumes some input, produces some output.
+protocol FrameDecoder: AnyObject {
+    /// Decodes from `input` into `output`; reports how much of each was used.
+    func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecodeFault) -> (consumed: Int, produced: Int)
+    /// True while a frame has started and not ended: end of input here means truncation.
+    var isMidFrame: Bool { get }
+}
+
+/// A decoder's complaint, before the stream adds the input name and offset.
+struct DecodeFault: Error {
+    var kind: InputError.Kind
+    var detail: String
+    /// Input bytes the decoder had consumed in the failing call before it stopped.
+    var consumed: Int = 0
+}
+
+/// zstd through `ZSTD_decompressStream`, which moves across concatenated and skippable frames by itself.
+final class ZstdDecoder: FrameDecoder {
+    private let ctx: OpaquePointer
+    private var lastHint = 0
+
+    init() {
+        ctx = ZSTD_createDCtx()
+        // Logs are written by many tools; accept the usual 128 MiB windows of `--long`.
+        ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, 27)
+    }
+
+    deinit { ZSTD_freeDCtx(ctx) }
+
+    var isMidFrame: Bool { lastHint != 0 }
+
+    func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecodeFault) -> (consumed: Int, produced: Int)
+    {
+        var inBuf = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        var outBuf = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
+        let ret = ZSTD_decompressStream(ctx, &outBuf, &inBuf)
+        if ZSTD_isError(ret) != 0 {
+            throw DecodeFault(kind: .corrupt, detail: "zstd: " + String(cString: ZSTD_getErrorName(ret)),
+                              consumed: inBuf.pos)
+        }
+        lastHint = ret
+        return (inBuf.pos, outBuf.pos)
+    }
+}
+
+/// lz4 frame format through `LZ4F_decompress`; the context starts a new frame after each one ends.
+final class LZ4Decoder: FrameDecoder {
+    private var ctx: OpaquePointer?
+    private var lastHint = 0
+
+    init() {
+        LZ4F_createDecompressionContext(&ctx, UInt32(LZ4F_VERSION))
+    }
+
+    deinit { LZ4F_freeDecompressionContext(ctx) }
+
+    var isMidFrame: Bool { lastHint != 0 }
+
+    func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecodeFault) -> (consumed: Int, produced: Int)
+    {
+        var srcSize = input.count
+        var dstSize = output.count
+        let ret = LZ4F_decompress(ctx, output.baseAddress, &dstSize, input.baseAddress, &srcSize, nil)
+        if LZ4F_isError(ret) != 0 {
+            throw DecodeFault(kind: .corrupt, detail: "lz4: " + String(cString: LZ4F_getErrorName(ret)),
+                              consumed: srcSize)
+        }
+        lastHint = ret
+        return (srcSize, dstSize)
+    }
+}
+
+/// gzip through zlib's inflate, member after member (`cat a.gz b.gz` is a valid gzip file).
+final class GzipDecoder: FrameDecoder {
+    private var strm = z_stream()
+    private var inMember = false
+    private var memberEnded = false
+
+    init() {
+        _ = rtcdiag_inflateInit_auto(&strm)
+    }
+
+    deinit { inflateEnd(&strm) }
+
+    var isMidFrame: Bool { inMember }
+
+    func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecodeFault) -> (consumed: Int, produced: Int)
+    {
+        guard !input.isEmpty else { return (0, 0) }
+        if memberEnded {
+            // Another member must follow; anything else is trailing garbage.
+            guard input[0] == 0x1F else {
+                throw DecodeFault(kind: .corrupt, detail: "gzip: trailing bytes after the last member")
+            }
+            inflateReset(&strm)
+            memberEnded = false
+        }
+        inMember = true
+        strm.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
+        strm.avail_in = uInt(input.count)
+        strm.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        strm.avail_out = uInt(output.count)
+        let ret = inflate(&strm, Z_NO_FLUSH)
+        let consumed = input.count - Int(strm.avail_in)
+        let produced = output.count - Int(strm.avail_out)
+        switch ret {
+        case Z_OK, Z_BUF_ERROR:
+            break
+        case Z_STREAM_END:
+            inMember = false
+            memberEnded = true
+        default:
+            let msg = strm.msg.map { String(cString: $0) } ?? "error \(ret)"
+            throw DecodeFault(kind: .corrupt, detail: "gzip: " + msg, consumed: consumed)
+        }
+        return (consumed, produced)
+    }
+}

@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What is special about one framed line.
+public struct LineFlags: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The line was longer than the cap: this piece stops at the cap and the line goes on.
+    public static let split = LineFlags(rawValue: 1)
+    /// This piece carries on a line that was split before it.
+    public static let continued = LineFlags(rawValue: 2)
+    /// The last line of the input, with no newline after it.
+    public static let noNewline = LineFlags(rawValue: 4)
+    /// The line ended in CR LF; the CR is not part of `bytes`.
+    public static let crlf = LineFlags(rawValue: 8)
+}
+
+/// One line (or one piece of an over-long line), borrowed from the framer's buffers.
+///
+/// `bytes` is valid only until the next call to `LineFramer.next()`; copy what must outlive it.
+public struct Line {
+    public var bytes: UnsafeRawBufferPointer
+    /// 1-based line number in the decoded input; the pieces of a split line share it.
+    public var number: Int
+    /// Offset of the first byte in the decoded input.
+    public var offset: Int64
+    public var flags: LineFlags
+}
+
+/// Cuts decoded chunks into lines on raw bytes with `memchr`.
+///
+/// LF and CR LF end lines; a last line without newline is still a line. Lines are never
+/// buffered past `maxLineBytes`: longer ones come out in pieces flagged `split` / `continued`.
+public final class LineFramer {
+    public let maxLineBytes: Int
+    /// Number of LF bytes seen: what `wc -l` prints.
+    public private(set) var newlineCount = 0
+    /// Lines handed out whole or as first pieces (split continuations not counted again).
+    public private(set) var lineCount = 0
+    /// Lines that were longer than the cap.
+    public private(set) var splitLineCount = 0
+
+    private let stream: DecodedStream
+    private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var pos = 0
+    private var chunkOffset: Int64 = 0
+    private let carry: UnsafeMutableRawBufferPointer
+    private var carryLength = 0
+    private var carryHandedOut = false
+    private var pieceContinues = false
+    private var pieceStart: Int64 = 0
+    private var nextNumber = 1
+    private var ended = false
+
+    public init(stream: DecodedStream, maxLineBytes: Int = 1 << 20) {
+        precondition(maxLineBytes > 0)
+        self.stream = stream
+        self.maxLineBytes = maxLineBytes
+        carry = .allocate(byteCount: maxLineBytes, alignment: 16)
+    }
+
+    deinit { carry.deallocate() }
+
+    public var name: String { stream.name }
+    public var decodedStream: DecodedStream { stream }
+
+    /// The next line, or nil at the end. Throws the stream's `InputError` after the lines before it.
+    public func next() throws -> Line? {
+        if carryHandedOut {
+            carryLength = 0
+            carryHandedOut = false
+        }
+        while true {
+            if pos == chunk.count {
+                if ended {
+                    if let e = pendingError { pendingError = nil; throw e }
+                    return nil
+                }
+                let next: UnsafeRawBufferPointer?
+                do {
+                    next = try stream.next()
+                } catch {
+                    // Hand out the partial last line first; the fault is thrown on the call after.
+                    ended = true
+                    pendingError = error
+                    if carryLength > 0 { return finishCarry() }
+                    pendingError = nil
+                    throw error
+                }
+                guard let next else {
+                    ended = true
+                    if carryLength > 0 { return finishCarry() }
+                    return nil
+                }
+                chunkOffset += Int64(chunk.count)
+                chunk = next
+                pos = 0
+                continue
+            }
+            let base = chunk.baseAddress!
+            let available = chunk.count - pos
+            let room = maxLineBytes - carryLength
+            let scan = min(available, room + 1)
+            if let hit = memchr(base + pos, 0x0A, scan) {
+                let end = base.distance(to: UnsafeRawPointer(hit))
+                var bytes: UnsafeRawBufferPointer
+                let start = carryLength == 0 ? chunkOffset + Int64(pos) : pieceStart
+                if carryLength == 0 {
+                    bytes = UnsafeRawBufferPointer(start: base + pos, count: end - pos)
+                } else {
+                    append(base + pos, end - pos)
+                    bytes = UnsafeRawBufferPointer(start: carry.baseAddress, count: carryLength)
+                    carryHandedOut = true
+                }
+                pos = end + 1
+                newlineCount += 1
+                var flags: LineFlags = pieceContinues ? .continued : []
+                if let last = bytes.last, last == 0x0D {
+                    bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+                    flags.insert(.crlf)
+                }
+                return emit(bytes, at: start, flags: flags, endsLine: true)
+            }
+            if available <= room {
+                append(base + pos, available)
+                pos = chunk.count
+                continue
+            }
+            // No newline within the cap: hand out a piece of exactly the cap.
+            let bytes: UnsafeRawBufferPointer
+            let start = carryLength == 0 ? chunkOffset + Int64(pos) : pieceStart
+            if carryLength == 0 {
+                bytes = UnsafeRawBufferPointer(start: base + pos, count: room)
+            } else {
+                append(base + pos, room)
+                bytes = UnsafeRawBufferPointer(start: carry.baseAddress, count: carryLength)
+                carryHandedOut = true
+            }
+            pos += room
+            var flags: LineFlags = .split
+            if pieceContinues { flags.insert(.continued) } else { splitLineCount += 1 }
+            return emit(bytes, at: start, flags: flags, endsLine: false)
+        }
+    }
+
+    /// A fault held back while the partial last line was handed out; thrown on the next call.
+    private var pendingError: Error?
+
+    private func finishCarry() -> Line {
+        carryHandedOut = true
+        var flags: LineFlags = [.noNewline]
+        if pieceContinues { flags.insert(.continued) }
+        return emit(UnsafeRawBufferPointer(start: carry.baseAddress, count: carryLength), at: pieceStart, flags: flags, endsLine: true)
+    }
+
+    @inline(__always)
+    private func emit(_ bytes: UnsafeRawBufferPointer, at start: Int64, flags: LineFlags, endsLine: Bool) -> Line {
+        let line = Line(bytes: bytes, number: nextNumber, offset: start, flags: flags)
+        if !flags.contains(.continued) { lineCount += 1 }
+        if endsLine {
+            nextNumber += 1
+            pieceContinues = false
+        } else {
+            pieceContinues = true
+        }
+        return line
+    }
+
+    @inline(__always)
+    private func append(_ p: UnsafeRawPointer, _ n: Int) {
+        if carryLength == 0 { pieceStart = chunkOffset + Int64(p - chunk.baseAddress!) }
+        (carry.baseAddress! + carryLength).copyMemory(from: p, byteCount: n)
+        carryLength += n
+    }
+}

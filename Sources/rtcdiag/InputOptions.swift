@@ -1,0 +1,92 @@
+import ArgumentParser
+import RTCDiagKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Options every reading command shares: which inputs, how to read them, which time window.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "Log files: plain, zstd, lz4 or gzip. '-' (the default) reads standard input.")
+    var inputs: [String] = ["-"]
+
+    @Option(name: [.customLong("format"), .customLong("dialect")],
+            help: ArgumentHelp("Force the log dialect instead of detecting it.",
+                               discussion: "One of: \(Dialects.all.map(\.name).joined(separator: ", "))."))
+    var dialect: String?
+
+    @Option(help: "Year for dialects that print none (logcat, Chromium); default: the file's modification year.")
+    var year: Int?
+
+    @Option(help: "Only events at or after this time (log clock), e.g. '2024-11-23 10:15' or '11-23 10:15:02'.")
+    var since: String?
+
+    @Option(help: "Only events at or before this time (log clock).")
+    var until: String?
+
+    @Option(help: "Longest line kept whole, in bytes; longer lines are cut into flagged pieces.")
+    var maxLineBytes: Int = 1 << 20
+
+    @Option(help: "Decompressed-to-compressed ratio at which an input is stopped as a compression bomb.")
+    var maxRatio: Int = 1000
+
+    func validate() throws {
+        if let dialect, Dialects.named(dialect) == nil {
+            throw ValidationError("unknown format '\(dialect)'; known: \(Dialects.all.map(\.name).joined(separator: ", "))")
+        }
+        guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
+        guard maxRatio >= 2 else { throw ValidationError("--max-ratio must be at least 2") }
+        if let since, parseTimeBound(since, defaultYear: 2000) == nil { throw ValidationError("cannot read --since '\(since)'") }
+        if let until, parseTimeBound(until, defaultYear: 2000) == nil { throw ValidationError("cannot read --until '\(until)'") }
+        if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
+    }
+
+    var hasWindow: Bool { since != nil || until != nil }
+
+    var limits: StreamLimits {
+        var l = StreamLimits()
+        l.maxRatio = Int64(maxRatio)
+        return l
+    }
+
+    /// Reader options for one input; yearless time bounds take the same year as the log.
+    func readerOptions(modificationTime: Int64?) -> ReaderOptions {
+        var o = ReaderOptions()
+        o.dialect = dialect
+        o.year = year
+        o.now = Int64(time(nil))
+        var resolver = YearResolver(explicitYear: year, modificationTime: modificationTime, now: o.now)
+        let boundYear = resolver.year(forMonth: 1)
+        o.since = since.flatMap { parseTimeBound($0, defaultYear: boundYear) }
+        o.until = until.flatMap { parseTimeBound($0, defaultYear: boundYear) }
+        return o
+    }
+
+    /// Opens one input as an event reader.
+    func open(_ path: String) throws -> EventReader {
+        let stream = try DecodedStream(path: path, limits: limits)
+        return try EventReader(framer: LineFramer(stream: stream, maxLineBytes: maxLineBytes),
+                               options: readerOptions(modificationTime: stream.modificationTime))
+    }
+}
+
+/// Reports a fault in one input on stderr; the caller goes on with the next input.
+func report(_ error: Error) {
+    Output.shared.flush()
+    Output.standardError("rtcdiag: \(error)\n")
+}
+
+/// `--color auto|always|never`.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    func enabled(isTerminal: Bool) -> Bool {
+        switch self {
+        case .always: true
+        case .never: false
+        case .auto: isTerminal && getenv("NO_COLOR") == nil
+        }
+    }
+}
