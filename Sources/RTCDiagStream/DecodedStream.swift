@@ -41,7 +41,8 @@ public final class DecodedStream {
                 inputBufferSize: Int = 256 << 10, outputBufferSize: Int = 1 << 20) {
         self.source = source
         self.limits = limits
-        input = .allocate(byteCount: inputBufferSize, alignment: 64)
+        // At least 1 KiB, so the magic bytes (and a skippable frame before them) fit in one read.
+        input = .allocate(byteCount: max(inputBufferSize, 1024), alignment: 64)
         output = .allocate(byteCount: outputBufferSize, alignment: 64)
     }
 
@@ -61,6 +62,12 @@ public final class DecodedStream {
         guard let decoder else { return try nextPlain() }
         while true {
             if inStart == inEnd && !sourceEnded { try refill() }
+            // All input read and the last frame closed: a clean end. (Asking a decoder for more
+            // here would make it expect the next frame's header.)
+            if inStart == inEnd && sourceEnded && !decoder.isMidFrame {
+                finished = true
+                return nil
+            }
             let pending = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[inStart..<inEnd])
             let step: (consumed: Int, produced: Int)
             do {
@@ -77,16 +84,8 @@ public final class DecodedStream {
                 try checkRatio()
                 return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[..<step.produced])
             }
-            if inStart == inEnd && sourceEnded {
-                finished = true
-                if decoder.isMidFrame {
-                    throw InputError(input: name, kind: .truncated, compressedOffset: consumedOffset,
-                                     detail: "\(codec.rawValue): input ends inside a frame (truncated upload?)")
-                }
-                return nil
-            }
             if step.consumed == 0 {
-                if sourceEnded {
+                if sourceEnded || (inStart == 0 && inEnd == input.count) {
                     finished = true
                     throw InputError(input: name, kind: .truncated, compressedOffset: consumedOffset,
                                      detail: "\(codec.rawValue): input ends inside a frame (truncated upload?)")
@@ -139,7 +138,7 @@ public final class DecodedStream {
     /// Reads enough to sniff the codec, and refuses empty, binary and unsupported inputs.
     private func start() throws {
         started = true
-        while !sourceEnded && inEnd < 512 { try refill() }
+        while !sourceEnded && inEnd < min(512, input.count) { try refill() }
         let head = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[..<inEnd])
         if head.isEmpty {
             finished = true

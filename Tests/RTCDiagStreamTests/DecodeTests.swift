@@ -1,0 +1,118 @@
+import Testing
+@testable import RTCDiagStream
+
+@Suite("Decoding by magic bytes")
+struct DecodeTests {
+    let text = logcatText(lines: 3000)
+
+    func decodeAll(_ path: String, inputBuffer: Int = 256 << 10, outputBuffer: Int = 1 << 20) throws -> (bytes: [UInt8], codec: Codec) {
+        let stream = DecodedStream(source: try ByteSource(path: path), inputBufferSize: inputBuffer, outputBufferSize: outputBuffer)
+        var out: [UInt8] = []
+        while let c = try stream.next() { out.append(contentsOf: c) }
+        return (out, stream.codec)
+    }
+
+    @Test("each codec decodes to the original text, whatever the file is called")
+    func codecs() throws {
+        for (codec, bytes) in [(Codec.plain, text), (.zstd, Compress.zstd(text)), (.lz4, Compress.lz4(text)),
+                               (.gzip, Compress.gzip(text))] {
+            let path = temporaryFile(bytes, name: "upload.log")  // the name says nothing
+            let (out, found) = try decodeAll(path)
+            #expect(found == codec)
+            #expect(out.count == text.count && out == text)
+            // Tiny buffers move every frame and line boundary across reads.
+            let (small, _) = try decodeAll(path, inputBuffer: 7, outputBuffer: 13)
+            let same = small == text
+            #expect(same, "codec \(codec) with tiny buffers: \(small.count) of \(text.count) bytes")
+        }
+    }
+
+    @Test("concatenated frames, gzip members and skippable frames")
+    func concatenated() throws {
+        let a = Array(text[..<5000]), b = Array(text[5000...])
+        let cases: [(String, [UInt8])] = [
+            ("zstd", Compress.zstd(a) + Compress.skippable([1, 2, 3]) + Compress.zstd(b)),
+            ("zstd-leading-skippable", Compress.skippable(Array(repeating: 9, count: 40)) + Compress.zstd(a) + Compress.zstd(b)),
+            ("lz4", Compress.lz4(a) + Compress.lz4(b)),
+            ("lz4-skippable", Compress.lz4(a) + Compress.skippable([7]) + Compress.lz4(b)),
+            ("gzip", Compress.gzip(a) + Compress.gzip(b)),
+        ]
+        for (name, bytes) in cases {
+            let (out, _) = try decodeAll(temporaryFile(bytes))
+            let same = out == text
+            #expect(same, "\(name): \(out.count) of \(text.count) bytes")
+        }
+    }
+
+    @Test("a leading skippable frame before an lz4 frame is still lz4")
+    func skippableThenLZ4() throws {
+        let (_, codec) = try decodeAll(temporaryFile(Compress.skippable([1, 2]) + Compress.lz4(text)))
+        #expect(codec == .lz4)
+    }
+
+    @Test("empty input, binary garbage and wrong magic are refused with a reason")
+    func refused() throws {
+        let empty = frame(temporaryFile([]))
+        #expect(empty.error?.kind == .empty)
+        var garbage: [UInt8] = []
+        var x: UInt32 = 12345
+        for _ in 0..<100_000 { x = x &* 1_103_515_245 &+ 12345; garbage.append(UInt8(x >> 24)) }
+        let bin = frame(temporaryFile(garbage))
+        #expect(bin.error?.kind == .binary)
+        #expect(bin.error?.compressedOffset == 0)
+        #expect(bin.lines.isEmpty)
+        // A zstd file whose magic was damaged is not text either.
+        var damaged = Compress.zstd(text)
+        damaged[3] = 0xFE
+        #expect(frame(temporaryFile(damaged)).error?.kind == .binary)
+        let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 40)
+        #expect(frame(temporaryFile(zip)).error?.kind == .unsupportedFormat)
+    }
+
+    @Test("a truncated frame keeps every line before the cut and names the offset", arguments: ["zstd", "lz4", "gzip"])
+    func truncated(codec: String) throws {
+        let full = codec == "zstd" ? Compress.zstd(text) : codec == "lz4" ? Compress.lz4(text) : Compress.gzip(text)
+        let cut = Array(full[..<(full.count * 2 / 3)])
+        let r = frame(temporaryFile(cut), inputBuffer: 4096, outputBuffer: 4096)
+        let error = try #require(r.error)
+        #expect(error.kind == .truncated)
+        #expect(error.compressedOffset > 0 && error.compressedOffset <= Int64(cut.count))
+        #expect(error.description.contains("at compressed byte"))
+        // Lines before the fault were all delivered, in order, intact.
+        let expected = text.split(separator: 0x0A, omittingEmptySubsequences: false)
+        #expect(r.lines.count > expected.count / 3)
+        let intact = r.lines.dropLast().enumerated().allSatisfy { $0.element.text == Array(expected[$0.offset]) }
+        #expect(intact)
+    }
+
+    @Test("corrupted bytes in the middle stop decoding with the offset; earlier lines survive", arguments: ["zstd", "lz4", "gzip"])
+    func corrupted(codec: String) throws {
+        let big = logcatText(lines: 40_000, seed: 7)
+        var bytes = codec == "zstd" ? Compress.zstd(big) : codec == "lz4" ? Compress.lz4(big) : Compress.gzip(big)
+        let mid = bytes.count / 2
+        for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
+        let r = frame(temporaryFile(bytes), inputBuffer: 4096, outputBuffer: 8192)
+        let error = try #require(r.error)
+        #expect(error.kind == .corrupt || error.kind == .truncated)
+        #expect(error.compressedOffset >= Int64(mid) - 70_000 && error.compressedOffset <= Int64(bytes.count))
+        let count = r.lines.count
+        #expect(count > 1000, "only \(count) lines before the fault")
+        let expected = big.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let intact = r.lines.prefix(min(count, 1000)).enumerated().allSatisfy { $0.element.text == Array(expected[$0.offset]) }
+        #expect(intact)
+    }
+
+    @Test("a compression bomb stops at the ratio limit instead of running on")
+    func bomb() throws {
+        let zeros = [UInt8](repeating: 0x41, count: 64 << 20)  // 64 MiB of 'A' → a few KiB of zstd
+        let bytes = Compress.zstd(zeros, level: 19)
+        #expect(bytes.count * 10_000 < zeros.count)
+        var limits = StreamLimits()
+        limits.ratioGraceBytes = 1 << 20
+        let r = frame(temporaryFile(bytes), maxLineBytes: 1 << 20, limits: limits)
+        let error = try #require(r.error)
+        #expect(error.kind == .ratioExceeded)
+        #expect(error.description.contains("compression bomb"))
+        #expect(r.framer.decodedStream.decodedBytes < 16 << 20)
+    }
+}
