@@ -27,7 +27,9 @@ public struct ISO8601Dialect: Dialect {
         let bracketed = c.eat(UInt8(ascii: "["))
         let levelStart = c.index
         while let b = c.peek(), b != 0x20, b != UInt8(ascii: "]"), b != UInt8(ascii: ":") { c.index += 1 }
-        guard let level = Level.fromWord(UnsafeRawBufferPointer(rebasing: line[levelStart..<c.index])) else { return false }
+        // A level word (INFO, WARN, ERR…): single letters here belong to other layouts (Apple's compact `E`).
+        guard c.index - levelStart >= 3,
+              let level = Level.fromWord(UnsafeRawBufferPointer(rebasing: line[levelStart..<c.index])) else { return false }
         if bracketed { guard c.eat(UInt8(ascii: "]")) else { return false } }
         _ = c.eat(UInt8(ascii: ":"))
         c.skipSpaces()

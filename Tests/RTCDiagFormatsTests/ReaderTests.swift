@@ -1,0 +1,155 @@
+import Testing
+@testable import RTCDiagFormats
+
+@Suite("Event reader")
+struct ReaderTests {
+    @Test("stack traces and wrapped lines belong to the event above; nothing is dropped")
+    func continuation() throws {
+        let text = """
+            11-23 10:15:02.123  1234  5678 E AndroidRuntime: FATAL EXCEPTION: WebRtcAudioRecordThread
+            java.lang.IllegalStateException: startRecording() called on an uninitialized AudioRecord.
+            \tat android.media.AudioRecord.startRecording(AudioRecord.java:1075)
+            \tat org.webrtc.audio.WebRtcAudioRecord.startRecording(WebRtcAudioRecord.java:351)
+            11-23 10:15:02.200  1234  5678 I WebRtcAudioRecord: stopRecording
+            """
+        let (events, reader) = try readEvents(text)
+        #expect(events.count == 2)
+        #expect(events[0].lineCount == 4)
+        #expect(events[0].message.hasPrefix("FATAL EXCEPTION: WebRtcAudioRecordThread\njava.lang.IllegalStateException"))
+        #expect(events[0].message.hasSuffix("(WebRtcAudioRecord.java:351)"))
+        #expect(events[1].lineNumber == 5)
+        #expect(reader.counts.continuationLines == 3)
+    }
+
+    @Test("a ticket paste: line numbers, quote markers, blank lines, typographic quotes")
+    func pastedTicket() throws {
+        let text = """
+            > 11-23 10:15:02.123  1234  5678 W WebRtcAudioEffects: “AEC” not available
+
+            12 11-23 10:15:02.150  1234  5678 E AudioRecord: start() status -38
+            13: 11-23 10:15:02.160  1234  5678 E AudioRecord: start() status -38
+            1411-23 10:15:02.170  1234  5678 I WebRtcAudioRecord: glued line number
+               11-23 10:15:02.180  1234  5678 I WebRtcAudioRecord: indented
+            """
+        let (events, reader) = try readEvents(text)
+        #expect(reader.detection.chosen == "logcat-threadtime")
+        #expect(events.count == 5)
+        #expect(events.allSatisfy { $0.dialect == "logcat-threadtime" && $0.pid == 1234 })
+        #expect(events[0].message == "“AEC” not available")
+        #expect(events.map(\.lineNumber) == [1, 3, 4, 5, 6])
+        #expect(events.map { $0.timeText! } == ["2024-11-23 10:15:02.123", "2024-11-23 10:15:02.150",
+                                                "2024-11-23 10:15:02.160", "2024-11-23 10:15:02.170",
+                                                "2024-11-23 10:15:02.180"])
+        #expect(events.filter { $0.flags.contains(.pasteCleaned) }.count == 5)
+        #expect(reader.counts.blankLines == 1)
+    }
+
+    @Test("lines of no dialect are kept as unparsed events with their raw text")
+    func unparsed() throws {
+        let text = "hello world\n\u{01}\u{02}binary-ish \u{FFFD} junk\nplain text again\n"
+        let (events, reader) = try readEvents(text)
+        #expect(reader.detection.chosen == nil)
+        #expect(events.count == 3)
+        #expect(events.allSatisfy { $0.flags.contains(.unparsed) && $0.dialect == nil })
+        #expect(events[2].message == "plain text again")
+    }
+
+    @Test("a line of another dialect inside a log is parsed by that dialect")
+    func mixedDialects() throws {
+        let text = """
+            11-23 10:15:02.123  1234  5678 I WebRtcAudioRecord: a
+            11-23 10:15:02.124  1234  5678 I WebRtcAudioRecord: b
+            [12345:67890:1123/101502.123456:ERROR:webrtc_video_engine.cc(1810)] Failed to set remote video description
+            """
+        let (events, _) = try readEvents(text)
+        #expect(events.count == 3)
+        #expect(events[2].dialect == "chromium")
+        #expect(events[2].level == .error)
+        #expect(events[2].flags.contains(.otherDialect))
+    }
+
+    @Test("yearless logs across New Year step into the next year")
+    func newYear() throws {
+        let text = """
+            12-31 23:59:59.900  1  2 I Tag: before midnight
+            01-01 00:00:00.100  1  2 I Tag: after midnight
+            12-31 23:59:59.950  1  2 I Tag: a late line from the old year
+            """
+        let (events, _) = try readEvents(text, year: 2023)
+        #expect(events.map { $0.timeText! } == ["2023-12-31 23:59:59.900", "2024-01-01 00:00:00.100",
+                                                "2023-12-31 23:59:59.950"])
+    }
+
+    @Test("the year comes from the file's mtime when not given, a year back if the log starts later in the year")
+    func yearFromModificationTime() {
+        // mtime 2025-02-10: a log starting in December began in 2024.
+        let feb2025: Int64 = daysFromCivil(2025, 2, 10) * 86_400
+        var r = YearResolver(explicitYear: nil, modificationTime: feb2025, now: 0)
+        #expect(r.year(forMonth: 12) == 2024)
+        #expect(r.year(forMonth: 1) == 2025)
+        var same = YearResolver(explicitYear: nil, modificationTime: feb2025, now: 0)
+        #expect(same.year(forMonth: 2) == 2025)
+    }
+
+    @Test("--since/--until keep events in the window, with their untimed neighbours")
+    func window() throws {
+        let text = """
+            2024-05-01 10:00:00.000 INFO a
+            2024-05-01 10:00:05.000 INFO b
+            2024-05-01 10:00:10.000 INFO c
+            2024-05-01 10:00:15.000 INFO d
+            """
+        let since = parseTimeBound("2024-05-01 10:00:05", defaultYear: 2024)
+        let until = parseTimeBound("05-01 10:00:10", defaultYear: 2024)
+        let (events, reader) = try readEvents(text, since: since, until: until)
+        #expect(events.map(\.message) == ["b", "c"])
+        #expect(reader.counts.skippedByWindow == 2)
+    }
+
+    @Test("a forced dialect wins over detection; an unknown name is refused")
+    func forced() throws {
+        let text = "2024-05-01 10:00:00.000 INFO a\n"
+        let (events, reader) = try readEvents(text, dialect: "iso8601")
+        #expect(reader.detection.forced)
+        #expect(events.first?.dialect == "iso8601")
+        #expect(throws: EventReader.ReaderError.self) { try readEvents(text, dialect: "no-such-format") }
+    }
+
+    @Test("JSON messages are unescaped; invalid UTF-8 is replaced only when shown")
+    func jsonAndEncoding() throws {
+        let text = #"{"ts":"2024-05-01T10:00:00Z","level":"error","msg":"tab\there \"q\" \u00e9 \ud83d\ude00"}"# + "\n"
+        let (events, _) = try readEvents(text)
+        #expect(events.first?.message == "tab\there \"q\" é 😀")
+        #expect(events.first?.level == .error)
+    }
+
+    @Test("key-value fields are pulled from messages")
+    func fields() {
+        let f = FieldExtractor.fields(in: #"stats rtt=120 loss: 2.5% codec="opus/48000" {"jitter":30,"x":"y"}"#)
+        let dict = Dictionary(f.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(dict["rtt"] == "120")
+        #expect(dict["loss"] == "2.5%")
+        #expect(dict["codec"] == "opus/48000")
+        #expect(dict["jitter"] == "30")
+        #expect(dict["x"] == "y")
+    }
+
+    @Test("over-long lines are flagged truncated and the text is capped, not lost")
+    func longLine() throws {
+        let long = String(repeating: "z", count: 3000)
+        let text = "2024-05-01 10:00:00.000 INFO start \(long)\n2024-05-01 10:00:01.000 INFO next\n"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-long-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("l.log")
+        try Data(text.utf8).write(to: url)
+        let reader = try LogInput.open(url.path, maxLineBytes: 1024)
+        var events: [Event] = []
+        while let e = try reader.next() { events.append(e.materialize(source: "l")) }
+        #expect(events.count == 2)
+        #expect(events[0].flags.contains(.truncated))
+        #expect(events[0].message.count == 3006)
+        #expect(events[1].message == "next")
+    }
+}
+
+import Foundation
