@@ -38,8 +38,9 @@ let package = Package(
         ),
         .executableTarget(name: "rtcdiag-bench", dependencies: ["RTCDiagKit"]),
 
-        .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream"]),
+        .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream", "CZstd", "CLZ4", "CZlib"]),
         .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),
-        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit"]),
+        // End-to-end: runs the built `rtcdiag` binary as a user would.
+        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag"]),
     ]
 )
