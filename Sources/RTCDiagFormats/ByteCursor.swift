@@ -111,6 +111,44 @@ public struct ByteCursor {
         return true
     }
 
+    /// Fast path for the layout nearly every mobile log uses: `MM-DD HH:MM:SS.mmm` at the cursor
+    /// (fixed positions, millisecond fraction), then any longer fraction. Falls back to nothing:
+    /// callers use `date`/`time` when this fails.
+    @inline(__always)
+    public mutating func fixedClock(into r: inout ClockReading) -> Bool {
+        let i = index
+        guard i + 18 <= bytes.count else { return false }
+        let p = bytes.baseAddress! + i
+        @inline(__always) func b(_ k: Int) -> UInt32 { UInt32(p.load(fromByteOffset: k, as: UInt8.self)) &- 48 }
+        let mo1 = b(0), mo2 = b(1), d1 = b(3), d2 = b(4), h1 = b(6), h2 = b(7), mi1 = b(9), mi2 = b(10)
+        let s1 = b(12), s2 = b(13), f1 = b(15), f2 = b(16), f3 = b(17)
+        // Every digit below 10, and the separators in place ('-' ' ' ':' ':' '.').
+        // (Chained comparisons: a variadic `max` would allocate an array per line.)
+        guard mo1 < 10, mo2 < 10, d1 < 10, d2 < 10, h1 < 10, h2 < 10, mi1 < 10, mi2 < 10, s1 < 10, s2 < 10,
+              f1 < 10, f2 < 10, f3 < 10,
+              b(2) == UInt32(bitPattern: -3), b(5) == UInt32(bitPattern: -16), b(8) == 10, b(11) == 10,
+              b(14) == UInt32(bitPattern: -2) else { return false }
+        r.month = Int32(mo1 * 10 + mo2)
+        r.day = Int32(d1 * 10 + d2)
+        r.hour = Int32(h1 * 10 + h2)
+        r.minute = Int32(mi1 * 10 + mi2)
+        r.second = Int32(s1 * 10 + s2)
+        r.micros = Int32(f1 * 100 + f2 * 10 + f3) * 1000
+        index = i + 18
+        // `-v usec` / `-v nsec` print more digits.
+        if index < bytes.count, isDigit(bytes[index]) {
+            var extra: Int32 = 0, n = 0
+            while index < bytes.count, isDigit(bytes[index]) {
+                if n < 3 { extra = extra * 10 + Int32(bytes[index] - 48) }
+                n += 1
+                index += 1
+            }
+            while n < 3 { extra *= 10; n += 1 }
+            r.micros += extra
+        }
+        return r.isValid
+    }
+
     /// `HH:MM:SS` with an optional fraction.
     @inline(__always)
     public mutating func time(into r: inout ClockReading) -> Bool {

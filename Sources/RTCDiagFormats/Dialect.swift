@@ -2,14 +2,17 @@
 ///
 /// Like lnav's format files, every dialect carries real-looking samples with the fields they
 /// must parse to; the test suite runs them all, so a dialect cannot drift from its samples.
-public protocol Dialect: Sendable {
+///
+/// Everything is static: the registry holds metatypes, so calling the active dialect on every
+/// line copies no value and touches no reference count.
+public protocol Dialect {
     /// Stable name used by `--format` and printed by `stats` (`logcat-threadtime`, …).
-    var name: String { get }
+    static var name: String { get }
     /// One line for `--help`: the layout, with an example prefix.
-    var summary: String { get }
-    var samples: [DialectSample] { get }
+    static var summary: String { get }
+    static var samples: [DialectSample] { get }
     /// Recognises a header line; fills `fields` with positions into `line`. Must not allocate.
-    func parse(_ line: UnsafeRawBufferPointer, into fields: inout LineFields) -> Bool
+    static func parse(_ line: UnsafeRawBufferPointer, into fields: inout LineFields) -> Bool
 }
 
 /// A sample line and what it must parse to. Times are written as `formatLogTime` prints them,
@@ -39,22 +42,24 @@ public struct DialectSample: Sendable {
 
 /// Every built-in dialect. Order breaks ties in detection: more specific layouts first.
 public enum Dialects {
-    public static let all: [any Dialect] = [
-        XLogDialect(),
-        ChromiumDialect(),
-        AndroidStudioDialect(),
-        AndroidStudioLegacyDialect(),
-        AppleUnifiedLogDialect(),
-        AppleConsoleDialect(),
-        LogcatThreadtimeDialect(),
-        LogcatTimeDialect(),
-        LogcatBriefDialect(),
-        JSONLinesDialect(),
-        WebRTCNativeDialect(),
-        ISO8601Dialect(),
+    public static let all: [any Dialect.Type] = [
+        XLogDialect.self,
+        ChromiumDialect.self,
+        AndroidStudioDialect.self,
+        AndroidStudioLegacyDialect.self,
+        AppleUnifiedLogDialect.self,
+        AppleConsoleDialect.self,
+        LogcatThreadtimeDialect.self,
+        LogcatTimeDialect.self,
+        LogcatBriefDialect.self,
+        JSONLinesDialect.self,
+        WebRTCNativeDialect.self,
+        ISO8601Dialect.self,
     ]
 
-    public static func named(_ name: String) -> (any Dialect)? {
+    public static var names: [String] { all.map { $0.name } }
+
+    public static func named(_ name: String) -> (any Dialect.Type)? {
         all.first { $0.name == name }
     }
 }

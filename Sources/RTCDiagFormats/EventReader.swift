@@ -59,7 +59,7 @@ public final class EventReader {
     public let framer: LineFramer
     public var name: String { framer.name }
 
-    private var active: (any Dialect)?
+    private var active: (any Dialect.Type)?
     private var activeIndex = -1
     private var years: YearResolver
     private var detected = false
@@ -69,6 +69,8 @@ public final class EventReader {
     private var framerDone = false
     private var deferredError: Error?
     private var lastTimedInWindow = true
+    private var lastDateKey: Int64 = -1
+    private var lastDayMicros: Int64 = 0
 
     // Detection sample: copied lines replayed once the dialect is chosen.
     private let sampleStore: UnsafeMutableRawBufferPointer
@@ -84,6 +86,7 @@ public final class EventReader {
         pending = EventBuffer(capacity: options.maxEventBytes)
         ready = EventBuffer(capacity: options.maxEventBytes)
         sampleStore = .allocate(byteCount: options.sampleBytes, alignment: 16)
+        framer.willReuseLineMemory = { [unowned self] in self.pending.pin() }
         if let forced = options.dialect {
             guard let i = Dialects.all.firstIndex(where: { $0.name == forced }) else {
                 throw ReaderError.unknownDialect(forced)
@@ -101,7 +104,7 @@ public final class EventReader {
         public var description: String {
             switch self {
             case .unknownDialect(let n):
-                "unknown format '\(n)'; known: \(Dialects.all.map(\.name).joined(separator: ", "))"
+                "unknown format '\(n)'; known: \(Dialects.names.joined(separator: ", "))"
             }
         }
     }
@@ -249,8 +252,16 @@ public final class EventReader {
         switch fields.timeKind {
         case .none: time = nil
         case .clock:
-            let year = fields.clock.year != 0 ? fields.clock.year : years.year(forMonth: fields.clock.month)
-            time = logClockMicros(fields.clock, year: year)
+            let c = fields.clock
+            let year = c.year != 0 ? c.year : years.year(forMonth: c.month)
+            // Consecutive lines nearly always share a date: compute the day number once per date.
+            let dateKey = Int64(year) << 16 | Int64(c.month) << 8 | Int64(c.day)
+            if dateKey != lastDateKey {
+                lastDateKey = dateKey
+                lastDayMicros = daysFromCivil(Int64(year), Int64(c.month), Int64(c.day)) * 86_400_000_000
+            }
+            time = lastDayMicros + (Int64(c.hour) * 3600 + Int64(c.minute) * 60 + Int64(c.second)) * 1_000_000
+                + Int64(c.micros)
         case .elapsed, .epoch: time = fields.instant
         }
         var f = flags
@@ -274,7 +285,7 @@ public final class EventReader {
     /// Tries the dialect after stripping what pastes add in front of a line: indentation, `>`
     /// quote markers, and line numbers (`123 `, `123: `, `123| `, or glued `12311-23 …`).
     /// Returns the number of bytes stripped.
-    private func cleanedParse(_ d: any Dialect, _ bytes: UnsafeRawBufferPointer, _ f: inout LineFields) -> Int? {
+    private func cleanedParse(_ d: any Dialect.Type, _ bytes: UnsafeRawBufferPointer, _ f: inout LineFields) -> Int? {
         var k = 0
         while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x09 || bytes[k] == UInt8(ascii: ">") { k += 1 }
         if k > 0, k < bytes.count {
@@ -310,11 +321,16 @@ func isBlank(_ p: UnsafeRawBufferPointer) -> Bool {
     return true
 }
 
-/// One event being assembled: its header line and continuation lines, copied into owned memory.
+/// One event being assembled. The header line is borrowed from the framer's memory (no copy)
+/// until a continuation line arrives or the framer is about to reuse that memory; then it is
+/// copied into owned storage (`pin`).
 final class EventBuffer {
     private let storage: UnsafeMutableRawBufferPointer
+    /// The header line: in the framer's memory, or at the start of `storage` once pinned.
+    private var header = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var pinned = false
+    /// Bytes used in `storage` (header when pinned, then LF-joined continuation lines).
     private var length = 0
-    private var headerLength = 0
     var isOpen = false
     var fields = LineFields()
     var lineNumber = 0
@@ -331,12 +347,12 @@ final class EventBuffer {
 
     deinit { storage.deallocate() }
 
+    @inline(__always)
     func open(_ bytes: UnsafeRawBufferPointer, fields: LineFields, line: Line, time: Int64?, dialect: Int,
               flags: EventFlags) {
-        let n = min(bytes.count, storage.count)
-        if n > 0 { storage.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: n) }
-        length = n
-        headerLength = n
+        header = bytes.count <= storage.count ? bytes : UnsafeRawBufferPointer(rebasing: bytes[..<storage.count])
+        pinned = false
+        length = 0
         self.fields = fields
         lineNumber = line.number
         lineCount = 1
@@ -348,12 +364,22 @@ final class EventBuffer {
         isOpen = true
     }
 
+    /// Copies a borrowed header into owned storage.
+    func pin() {
+        guard isOpen, !pinned else { return }
+        if header.count > 0 { storage.baseAddress!.copyMemory(from: header.baseAddress!, byteCount: header.count) }
+        header = UnsafeRawBufferPointer(start: storage.baseAddress, count: header.count)
+        length = header.count
+        pinned = true
+    }
+
     func canAppend(_ n: Int, maxLines: Int) -> Bool {
-        lineCount < maxLines && length + 1 + n <= storage.count
+        lineCount < maxLines && max(length, header.count) + 1 + n <= storage.count
     }
 
     /// Adds a following line, joined by LF.
     func appendLine(_ bytes: UnsafeRawBufferPointer, truncated: Bool) {
+        pin()
         storage[length] = 0x0A
         length += 1
         copy(bytes)
@@ -364,11 +390,12 @@ final class EventBuffer {
     /// Adds the next piece of a split line: it carries on the last line directly. Pieces of the
     /// header line lengthen the header (and its message, when the message ran to its end).
     func appendPiece(_ bytes: UnsafeRawBufferPointer) {
+        pin()
         let extendsHeader = lineCount == 1
         copy(bytes)
         if extendsHeader {
-            if fields.message.upperBound == headerLength { fields.message = fields.message.lowerBound..<length }
-            headerLength = length
+            if fields.message.upperBound == header.count { fields.message = fields.message.lowerBound..<length }
+            header = UnsafeRawBufferPointer(start: storage.baseAddress, count: length)
         }
         flags.insert(.truncated)
     }
@@ -380,19 +407,20 @@ final class EventBuffer {
     }
 
     var view: EventView {
-        let base = UnsafeRawBufferPointer(storage)
-        func slice(_ r: Range<Int>) -> UnsafeRawBufferPointer {
-            let r = r.clamped(to: 0..<headerLength)
-            return UnsafeRawBufferPointer(rebasing: base[r])
+        let h = header
+        @inline(__always) func slice(_ r: Range<Int>) -> UnsafeRawBufferPointer {
+            r.upperBound <= h.count ? UnsafeRawBufferPointer(rebasing: h[r]) : UnsafeRawBufferPointer(start: nil, count: 0)
         }
+        let continuation = pinned && length > h.count + 1
+            ? UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[(h.count + 1)..<length])
+            : UnsafeRawBufferPointer(start: nil, count: 0)
+        let offsetKnown = timeKind == .clock && fields.clock.utcOffset != ClockReading.noOffset
         return EventView(
             lineNumber: lineNumber, lineCount: lineCount, offset: offset, time: time, timeKind: timeKind,
-            utcOffset: fields.clock.utcOffset == ClockReading.noOffset || timeKind != .clock ? nil : fields.clock.utcOffset,
+            utcOffset: offsetKnown ? fields.clock.utcOffset : nil,
             level: fields.level, pid: fields.pid, tid: fields.tid,
-            tag: slice(fields.tag), message: slice(fields.message),
-            continuation: length > headerLength + 1
-                ? UnsafeRawBufferPointer(rebasing: base[(headerLength + 1)..<length]) : UnsafeRawBufferPointer(start: nil, count: 0),
-            origin: slice(fields.origin), raw: slice(0..<headerLength),
+            tag: slice(fields.tag), message: slice(fields.message), continuation: continuation,
+            origin: slice(fields.origin), raw: h,
             dialectIndex: dialect >= 0 ? dialect : nil, flags: flags,
             messageIsJSONEscaped: fields.messageIsJSONEscaped)
     }

@@ -18,12 +18,19 @@ public struct StreamLimits: Sendable {
 public final class DecodedStream {
     public var name: String { source.name }
     public var modificationTime: Int64? { source.modificationTime }
-    /// The codec found by sniffing; `plain` until the first call to `next()`.
-    public private(set) var codec: Codec = .plain
-    /// Compressed bytes read from the source so far.
-    public private(set) var compressedBytesRead: Int64 = 0
-    /// Decoded bytes handed out so far.
-    public private(set) var decodedBytes: Int64 = 0
+    /// The codec found by sniffing; `plain` until the first chunk.
+    public var codec: Codec { ahead == nil ? directCodec : aheadInner!.directCodec }
+    /// Compressed bytes read from the source so far (exact once the stream has ended).
+    public var compressedBytesRead: Int64 { ahead == nil ? directCompressed : aheadInner!.directCompressed }
+    /// Decoded bytes handed out so far (exact once the stream has ended).
+    public var decodedBytes: Int64 { ahead == nil ? directDecoded : aheadInner!.directDecoded }
+
+    private var directCodec: Codec = .plain
+    private var directCompressed: Int64 = 0
+    private var directDecoded: Int64 = 0
+    /// With `decodeAhead`, a second stream decodes on its own thread and this one hands out its chunks.
+    private var ahead: DecodeAhead?
+    private var aheadInner: DecodedStream?
 
     private let source: ByteSource
     private let limits: StreamLimits
@@ -46,17 +53,34 @@ public final class DecodedStream {
         output = .allocate(byteCount: outputBufferSize, alignment: 64)
     }
 
-    public convenience init(path: String, limits: StreamLimits = StreamLimits()) throws {
-        try self.init(source: ByteSource(path: path), limits: limits)
+    /// With `decodeAhead`, decompression runs on a thread of its own (two cores: one decodes,
+    /// one parses); memory grows by a ring of 4 × 1 MiB.
+    public convenience init(path: String, limits: StreamLimits = StreamLimits(), decodeAhead: Bool = false) throws {
+        let source = try ByteSource(path: path)
+        if decodeAhead {
+            self.init(source: source, limits: limits, inputBufferSize: 1024, outputBufferSize: 1024)
+            let inner = DecodedStream(source: source, limits: limits)
+            aheadInner = inner
+            ahead = DecodeAhead(inner: inner)
+        } else {
+            self.init(source: source, limits: limits)
+        }
     }
 
     deinit {
+        ahead?.cancel()
         input.deallocate()
         output.deallocate()
     }
 
     /// The next chunk of decoded bytes, or nil at the end of the input.
     public func next() throws -> UnsafeRawBufferPointer? {
+        if let ahead { return try ahead.next() }
+        return try nextDirect()
+    }
+
+    /// Decodes on the calling thread.
+    func nextDirect() throws -> UnsafeRawBufferPointer? {
         if finished { return nil }
         if !started { try start() }
         guard let decoder else { return try nextPlain() }
@@ -80,7 +104,7 @@ public final class DecodedStream {
             inStart += step.consumed
             consumedOffset += Int64(step.consumed)
             if step.produced > 0 {
-                decodedBytes += Int64(step.produced)
+                directDecoded += Int64(step.produced)
                 try checkRatio()
                 return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[..<step.produced])
             }
@@ -104,7 +128,7 @@ public final class DecodedStream {
         }
         let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[inStart..<inEnd])
         consumedOffset += Int64(chunk.count)
-        decodedBytes += Int64(chunk.count)
+        directDecoded += Int64(chunk.count)
         inStart = inEnd
         return chunk
     }
@@ -126,11 +150,11 @@ public final class DecodedStream {
     private func readSource(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         do {
             let n = try source.read(into: buffer)
-            compressedBytesRead += Int64(n)
+            directCompressed += Int64(n)
             return n
         } catch var e as InputError {
             finished = true
-            e.compressedOffset = compressedBytesRead
+            e.compressedOffset = directCompressed
             throw e
         }
     }
@@ -149,11 +173,11 @@ public final class DecodedStream {
             finished = true
             throw InputError(input: name, kind: .unsupportedFormat, compressedOffset: 0,
                              detail: "\(what) is not a supported input format")
-        case .codec(.zstd): codec = .zstd; decoder = ZstdDecoder()
-        case .codec(.lz4): codec = .lz4; decoder = LZ4Decoder()
-        case .codec(.gzip): codec = .gzip; decoder = GzipDecoder()
+        case .codec(.zstd): directCodec = .zstd; decoder = ZstdDecoder()
+        case .codec(.lz4): directCodec = .lz4; decoder = LZ4Decoder()
+        case .codec(.gzip): directCodec = .gzip; decoder = GzipDecoder()
         case .codec(.plain), .needMoreBytes:
-            codec = .plain
+            directCodec = .plain
             while !sourceEnded && inEnd < min(input.count, 64 << 10) { try refill() }
             let sample = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[..<inEnd])
             let share = Codec.binaryShare(sample)
@@ -168,11 +192,11 @@ public final class DecodedStream {
     }
 
     private func checkRatio() throws {
-        guard decodedBytes > limits.ratioGraceBytes,
-              decodedBytes > limits.maxRatio * max(consumedOffset, 1) else { return }
+        guard directDecoded > limits.ratioGraceBytes,
+              directDecoded > limits.maxRatio * max(consumedOffset, 1) else { return }
         finished = true
         throw InputError(input: name, kind: .ratioExceeded, compressedOffset: consumedOffset,
-                         detail: "decompressed \(decodedBytes) bytes from \(consumedOffset): ratio above "
+                         detail: "decompressed \(directDecoded) bytes from \(consumedOffset): ratio above "
                              + "\(limits.maxRatio):1, stopped as a likely compression bomb (raise --max-ratio to go on)")
     }
 }

@@ -64,12 +64,18 @@ public final class LineFramer {
 
     deinit { carry.deallocate() }
 
+    /// Called just before memory of lines already handed out is reused (a new chunk is decoded
+    /// or the carry buffer is refilled). Readers that hold on to a line past the next call copy
+    /// it here — once per chunk instead of once per line.
+    public var willReuseLineMemory: (() -> Void)?
+
     public var name: String { stream.name }
     public var decodedStream: DecodedStream { stream }
 
     /// The next line, or nil at the end. Throws the stream's `InputError` after the lines before it.
     public func next() throws -> Line? {
         if carryHandedOut {
+            willReuseLineMemory?()
             carryLength = 0
             carryHandedOut = false
         }
@@ -80,6 +86,7 @@ public final class LineFramer {
                     return nil
                 }
                 let next: UnsafeRawBufferPointer?
+                willReuseLineMemory?()
                 do {
                     next = try stream.next()
                 } catch {

@@ -24,7 +24,7 @@ struct Cat: ParsableCommand {
 
     /// Decoded chunks straight to stdout: no line framing needed.
     private func catAll(_ path: String) throws {
-        let stream = try DecodedStream(path: path, limits: input.limits)
+        let stream = try DecodedStream(path: path, limits: input.limits, decodeAhead: true)
         while let chunk = try stream.next() { Output.shared.write(chunk) }
     }
 

@@ -14,7 +14,7 @@ struct InputOptions: ParsableArguments {
 
     @Option(name: [.customLong("format"), .customLong("dialect")],
             help: ArgumentHelp("Force the log dialect instead of detecting it.",
-                               discussion: "One of: \(Dialects.all.map(\.name).joined(separator: ", "))."))
+                               discussion: "One of: \(Dialects.names.joined(separator: ", "))."))
     var dialect: String?
 
     @Option(help: "Year for dialects that print none (logcat, Chromium); default: the file's modification year.")
@@ -34,7 +34,7 @@ struct InputOptions: ParsableArguments {
 
     func validate() throws {
         if let dialect, Dialects.named(dialect) == nil {
-            throw ValidationError("unknown format '\(dialect)'; known: \(Dialects.all.map(\.name).joined(separator: ", "))")
+            throw ValidationError("unknown format '\(dialect)'; known: \(Dialects.names.joined(separator: ", "))")
         }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
         guard maxRatio >= 2 else { throw ValidationError("--max-ratio must be at least 2") }
@@ -66,7 +66,7 @@ struct InputOptions: ParsableArguments {
 
     /// Opens one input as an event reader.
     func open(_ path: String) throws -> EventReader {
-        let stream = try DecodedStream(path: path, limits: limits)
+        let stream = try DecodedStream(path: path, limits: limits, decodeAhead: true)
         return try EventReader(framer: LineFramer(stream: stream, maxLineBytes: maxLineBytes),
                                options: readerOptions(modificationTime: stream.modificationTime))
     }

@@ -30,7 +30,7 @@ struct DialectSampleTests {
         }
     }
 
-    @Test("each dialect's samples are detected as that dialect", arguments: Dialects.all.map(\.name))
+    @Test("each dialect's samples are detected as that dialect", arguments: Dialects.names)
     func detection(dialect: String) throws {
         let d = try #require(Dialects.named(dialect))
         let text = d.samples.map(\.line).joined(separator: "\n") + "\n"

@@ -22,7 +22,7 @@ func readEvents(_ text: String, dialect: String? = nil, year: Int? = 2024, since
 }
 
 /// Parses one line with one dialect, as the reader would, into an owned event.
-func parseSample(_ d: any Dialect, _ line: String) -> (ok: Bool, tag: String, message: String, fields: LineFields) {
+func parseSample(_ d: any Dialect.Type, _ line: String) -> (ok: Bool, tag: String, message: String, fields: LineFields) {
     var s = line
     return s.withUTF8 { raw in
         let p = UnsafeRawBufferPointer(raw)

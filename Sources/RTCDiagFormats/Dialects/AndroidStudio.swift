@@ -2,20 +2,19 @@
 /// `2023-01-11 18:21:58.161 14409-14475 Tag<pad> com.app<pad> I  message`.
 /// The package column may be `pid-14409` when the process is gone.
 public struct AndroidStudioDialect: Dialect {
-    public init() {}
-    public let name = "android-studio"
-    public let summary = "Android Studio Logcat: 2023-01-11 18:21:58.161 14409-14475 Tag  com.app  I  msg"
+    public static var name: String { "android-studio" }
+    public static var summary: String { "Android Studio Logcat: 2023-01-11 18:21:58.161 14409-14475 Tag  com.app  I  msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("2023-01-11 18:21:58.161 14409-14475 WebRtcAudioTrack        com.example.rtc                      E  AudioTrack.play failed: state=1",
               time: "2023-01-11 18:21:58.161", level: .error, pid: 14409, tid: 14475, tag: "WebRtcAudioTrack",
               message: "AudioTrack.play failed: state=1"),
         .init("2023-01-11 18:21:59.002 14409-14409 AudioManager            pid-14409                            W  Use of stream types is deprecated",
               time: "2023-01-11 18:21:59.002", level: .warning, pid: 14409, tid: 14409, tag: "AudioManager",
               message: "Use of stream types is deprecated"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 30, isDigit(line[0]) else { return false }
         var c = ByteCursor(line)
         guard c.date(into: &f.clock, yearOptional: false), c.eat(0x20), c.time(into: &f.clock),

@@ -2,11 +2,10 @@
 /// `2024-05-01 10:00:00.123456+0800 App[123:4567] message`, the compact style with a type
 /// column (`Df`, `Db`, `I`, `E`, `F`) before the process, and old Xcode lines without a zone.
 public struct AppleConsoleDialect: Dialect {
-    public init() {}
-    public let name = "apple-console"
-    public let summary = "iOS/macOS console (NSLog): 2024-05-01 10:00:00.123456+0800 App[123:4567] msg"
+    public static var name: String { "apple-console" }
+    public static var summary: String { "iOS/macOS console (NSLog): 2024-05-01 10:00:00.123456+0800 App[123:4567] msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("2024-05-01 10:00:00.123456+0800 RTCDemo[1234:567890] RTCAudioSession (0x281234560): Audio session interruption began.",
               time: "2024-05-01 10:00:00.123456", level: .info, pid: 1234, tid: 567890, tag: "RTCDemo",
               message: "RTCAudioSession (0x281234560): Audio session interruption began."),
@@ -16,9 +15,9 @@ public struct AppleConsoleDialect: Dialect {
         .init("2024-05-01 10:00:02.000 E  Video Call Helper[77:0x1a2b] route change: reason=2",
               time: "2024-05-01 10:00:02.000", level: .error, pid: 77, tid: 0x1a2b, tag: "Video Call Helper",
               message: "route change: reason=2"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 28, isDigit(line[0]) else { return false }
         var c = ByteCursor(line)
         guard c.date(into: &f.clock, yearOptional: false), c.eat(0x20), c.time(into: &f.clock) else { return false }

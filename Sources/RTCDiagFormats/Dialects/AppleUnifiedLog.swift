@@ -2,20 +2,19 @@
 /// `2024-05-01 10:00:00.123456+0800 0x1a2b3c   Default   0x0   123   0   App: (Lib) [sub:cat] message`.
 /// Columns: timestamp, thread id, type, activity id, pid, TTL, process, message.
 public struct AppleUnifiedLogDialect: Dialect {
-    public init() {}
-    public let name = "apple-unified-log"
-    public let summary = "macOS/iOS log show: 2024-05-01 10:00:00.123456+0800 0x1a2b Default 0x0 123 0 App: msg"
+    public static var name: String { "apple-unified-log" }
+    public static var summary: String { "macOS/iOS log show: 2024-05-01 10:00:00.123456+0800 0x1a2b Default 0x0 123 0 App: msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("2024-05-01 10:00:00.123456+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) [org.webrtc:RTCAudioSession] Audio route changed: OldDeviceUnavailable",
               time: "2024-05-01 10:00:00.123456", level: .info, pid: 1234, tid: 0x2B7C, tag: "RTCDemo",
               message: "(WebRTC) [org.webrtc:RTCAudioSession] Audio route changed: OldDeviceUnavailable"),
         .init("2024-05-01 10:00:03.000001-0700 0x2b7d     Error       0x1f2e3              1234   14   RTCDemo: (AVFAudio) AVAudioSession_iOS.mm:1271 Deactivating an audio session that has running I/O.",
               time: "2024-05-01 10:00:03.000001", level: .error, pid: 1234, tid: 0x2B7D, tag: "RTCDemo",
               message: "(AVFAudio) AVAudioSession_iOS.mm:1271 Deactivating an audio session that has running I/O."),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 40, isDigit(line[0]) else { return false }
         var c = ByteCursor(line)
         guard c.date(into: &f.clock, yearOptional: false), c.eat(0x20), c.time(into: &f.clock),

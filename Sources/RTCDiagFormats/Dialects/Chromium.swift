@@ -2,11 +2,10 @@
 /// `[pid:tid:MMDD/HHMMSS.uuuuuu:SEVERITY:file.cc(123)] message`. Process id, thread id, time
 /// and tick count are each optional (`SetLogItems`), so fields are told apart by their shape.
 public struct ChromiumDialect: Dialect {
-    public init() {}
-    public let name = "chromium"
-    public let summary = "Chromium/libwebrtc native: [pid:tid:MMDD/HHMMSS.uuuuuu:LEVEL:file.cc(123)] msg"
+    public static var name: String { "chromium" }
+    public static var summary: String { "Chromium/libwebrtc native: [pid:tid:MMDD/HHMMSS.uuuuuu:LEVEL:file.cc(123)] msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("[12345:67890:1123/101502.123456:ERROR:webrtc_video_engine.cc(1810)] Failed to set remote video description recv parameters.",
               time: "2024-11-23 10:15:02.123456", level: .error, pid: 12345, tid: 67890, tag: "webrtc_video_engine.cc",
               message: "Failed to set remote video description recv parameters."),
@@ -19,9 +18,9 @@ public struct ChromiumDialect: Dialect {
         .init("[4242:4243:0501/080003.000000:VERBOSE1:stun_port.cc(77)] Binding request timed out",
               time: "2024-05-01 08:00:03.000", level: .verbose, pid: 4242, tid: 4243, tag: "stun_port.cc",
               message: "Binding request timed out"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 12, line[0] == UInt8(ascii: "[") else { return false }
         var c = ByteCursor(line, at: 1)
         guard c.seek(UInt8(ascii: "]")) else { return false }

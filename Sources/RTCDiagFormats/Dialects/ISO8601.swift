@@ -2,11 +2,10 @@
 /// `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±hh:mm] LEVEL [tag] message`; the level may be bracketed
 /// (`[WARN]`) and the tag is optional.
 public struct ISO8601Dialect: Dialect {
-    public init() {}
-    public let name = "iso8601"
-    public let summary = "generic ISO-8601: 2024-05-01T10:00:00.123Z WARN [tag] msg"
+    public static var name: String { "iso8601" }
+    public static var summary: String { "generic ISO-8601: 2024-05-01T10:00:00.123Z WARN [tag] msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("2024-05-01T10:00:00.123Z WARN [ice] ICE connection state changed: checking -> failed",
               time: "2024-05-01 10:00:00.123", level: .warning, tag: "ice",
               message: "ICE connection state changed: checking -> failed"),
@@ -15,9 +14,9 @@ public struct ISO8601Dialect: Dialect {
               message: "HTTP 503 Service Unavailable from edge 203.0.113.7"),
         .init("2024-05-01 10:00:02 INFO audio device started",
               time: "2024-05-01 10:00:02.000", level: .info, tag: "", message: "audio device started"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 21, isDigit(line[0]) else { return false }
         var c = ByteCursor(line)
         guard c.date(into: &f.clock, yearOptional: false), c.eat(UInt8(ascii: "T")) || c.eat(0x20),

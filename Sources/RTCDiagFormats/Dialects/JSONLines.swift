@@ -4,11 +4,10 @@
 /// `name`), message (`msg`, `message`), and `pid` / `tid`. Times may be ISO-8601 strings or
 /// epoch numbers in seconds, milliseconds or microseconds.
 public struct JSONLinesDialect: Dialect {
-    public init() {}
-    public let name = "json-lines"
-    public let summary = #"JSON lines: {"ts":"2024-05-01T10:00:00.123Z","level":"warn","tag":"ice","msg":"…"}"#
+    public static var name: String { "json-lines" }
+    public static var summary: String { #"JSON lines: {"ts":"2024-05-01T10:00:00.123Z","level":"warn","tag":"ice","msg":"…"}"# }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init(#"{"ts":"2024-05-01T10:00:00.123Z","level":"warn","tag":"ice","msg":"ICE connection state changed to disconnected"}"#,
               time: "2024-05-01 10:00:00.123", level: .warning, tag: "ice",
               message: "ICE connection state changed to disconnected"),
@@ -16,9 +15,9 @@ public struct JSONLinesDialect: Dialect {
               time: "2024-05-01 10:00:00.123", level: .error, tag: "signaling", message: #"join failed: "token expired""#),
         .init(#"  {"time": 1714557600.5, "lvl": "info", "logger": "stats", "pid": 42, "msg": "rtt=120 loss=0.5%", "extra": {"a": [1, 2]}}"#,
               time: "2024-05-01 10:00:00.500", level: .info, pid: 42, tag: "stats", message: "rtt=120 loss=0.5%"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         var c = ByteCursor(line)
         c.skipSpaces()
         guard c.eat(UInt8(ascii: "{")) else { return false }

@@ -1,19 +1,18 @@
 /// `adb logcat -v brief` (the old default): `L/TAG( PID): message` (logprint.c `FORMAT_BRIEF`).
 public struct LogcatBriefDialect: Dialect {
-    public init() {}
-    public let name = "logcat-brief"
-    public let summary = "adb logcat -v brief: E/Tag     ( 1234): msg"
+    public static var name: String { "logcat-brief" }
+    public static var summary: String { "adb logcat -v brief: E/Tag     ( 1234): msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("E/AudioRecord( 1234): start() status -38", time: nil, level: .error, pid: 1234,
               tag: "AudioRecord", message: "start() status -38"),
         .init("W/WebRtcAudioEffects(21370): Built-in AEC is not supported on this platform", time: nil,
               level: .warning, pid: 21370, tag: "WebRtcAudioEffects",
               message: "Built-in AEC is not supported on this platform"),
         .init("I/Tag     (  99): padded tag", time: nil, level: .info, pid: 99, tag: "Tag", message: "padded tag"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 6 else { return false }
         var c = ByteCursor(line)
         return Self.parseBriefTail(line, &c, &f)

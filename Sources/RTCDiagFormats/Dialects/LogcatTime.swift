@@ -1,23 +1,21 @@
 /// `adb logcat -v time`: `MM-DD HH:MM:SS.mmm L/TAG( PID): message` (logprint.c `FORMAT_TIME`).
 public struct LogcatTimeDialect: Dialect {
-    public init() {}
-    public let name = "logcat-time"
-    public let summary = "adb logcat -v time: 11-23 10:15:02.123 E/Tag( 1234): msg"
+    public static var name: String { "logcat-time" }
+    public static var summary: String { "adb logcat -v time: 11-23 10:15:02.123 E/Tag( 1234): msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("11-23 10:15:02.123 E/AudioRecord( 1234): start() status -38",
               time: "2024-11-23 10:15:02.123", level: .error, pid: 1234, tag: "AudioRecord",
               message: "start() status -38"),
         .init("05-01 08:00:01.000 I/ActivityManager(  580): Start proc 4321:com.example.call/u0a123 for activity",
               time: "2024-05-01 08:00:01.000", level: .info, pid: 580, tag: "ActivityManager",
               message: "Start proc 4321:com.example.call/u0a123 for activity"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 24, isDigit(line[0]) else { return false }
         var c = ByteCursor(line)
-        guard c.date(into: &f.clock, yearOptional: true), c.eat(0x20), c.time(into: &f.clock),
-              c.eat(0x20) else { return false }
+        guard c.fixedClock(into: &f.clock), c.eat(0x20) else { return false }
         guard LogcatBriefDialect.parseBriefTail(line, &c, &f) else { return false }
         f.timeKind = .clock
         return true

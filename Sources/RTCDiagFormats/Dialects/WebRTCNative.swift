@@ -3,11 +3,10 @@
 /// only when `LogTimestamps()` / `LogThreads()` are on, and Android builds print `(line 123)`.
 /// It prints no severity, so the level stays unknown.
 public struct WebRTCNativeDialect: Dialect {
-    public init() {}
-    public let name = "webrtc-native"
-    public let summary = "libwebrtc rtc_base/logging: [000:123][4567] (file.cc:123): msg"
+    public static var name: String { "webrtc-native" }
+    public static var summary: String { "libwebrtc rtc_base/logging: [000:123][4567] (file.cc:123): msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("[001:234][4567] (p2p_transport_channel.cc:2054): Switching selected connection due to: nomination on the controlled side",
               time: "elapsed 00:00:01.234", level: .unknown, tid: 4567, tag: "p2p_transport_channel.cc",
               message: "Switching selected connection due to: nomination on the controlled side"),
@@ -16,9 +15,9 @@ public struct WebRTCNativeDialect: Dialect {
         .init("[012:005] [8812] (audio_processing_impl.cc:432): AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0 } }",
               time: "elapsed 00:00:12.005", level: .unknown, tid: 8812, tag: "audio_processing_impl.cc",
               message: "AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0 } }"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 8 else { return false }
         var c = ByteCursor(line)
         if c.peek() == UInt8(ascii: "[") {

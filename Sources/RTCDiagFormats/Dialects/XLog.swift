@@ -2,11 +2,10 @@
 /// `[I][2016-03-24 +8.0 10:05:12.826][15442, 15442*][tag][file.cc:12, func][message` and
 /// `[W][01-10/15:23:18.005+9.0][4784,107779][file.mm:602]message`. The zone is in hours.
 public struct XLogDialect: Dialect {
-    public init() {}
-    public let name = "xlog"
-    public let summary = "mars/xlog vendor SDK: [W][01-10/15:23:18.005+9.0][4784,107779][file.mm:602]msg"
+    public static var name: String { "xlog" }
+    public static var summary: String { "mars/xlog vendor SDK: [W][01-10/15:23:18.005+9.0][4784,107779][file.mm:602]msg" }
 
-    public let samples: [DialectSample] = [
+    public static var samples: [DialectSample] { [
         .init("[W][01-10/15:23:18.005+9.0][4784,107779][audio_device.mm:602]AVAudioSession setActive failed, err=561017449",
               time: "2024-01-10 15:23:18.005", level: .warning, pid: 4784, tid: 107779, tag: "audio_device.mm",
               message: "AVAudioSession setActive failed, err=561017449"),
@@ -16,9 +15,9 @@ public struct XLogDialect: Dialect {
         .init("[E][2016-03-24 +8.0 10:05:13.001][15442, 15460][][network.cc:88, OnError][connection lost, reconnecting",
               time: "2016-03-24 10:05:13.001", level: .error, pid: 15442, tid: 15460, tag: "network.cc",
               message: "connection lost, reconnecting"),
-    ]
+    ] }
 
-    public func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 24, line[0] == UInt8(ascii: "["), line[2] == UInt8(ascii: "]"),
               line[3] == UInt8(ascii: "["), let level = Level.fromLetter(line[1]) else { return false }
         var c = ByteCursor(line, at: 4)

@@ -1,0 +1,192 @@
+// rtcdiag-bench: throughput of rtcdiag's reading pipeline against the system tools, in one run.
+//
+//   swift run -c release rtcdiag-bench [--size-mib 1024] [--dir bench-data] [--runs 2]
+//
+// Builds a realistic mixed log of the given size (once; reused if present), compresses it with
+// `zstd -3`, `lz4` and `gzip`, then times per codec: the tool's `-dc`, `tool -dc | grep -c WORD`,
+// and rtcdiag's decode only, decode + line framing, decode + framing + parsing into events.
+// Each measurement runs in its own process; peak RSS comes from wait4(2). MB/s are of
+// decompressed text. Best of `--runs`.
+import RTCDiagKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let args = CommandLine.arguments
+func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+// Child mode: `rtcdiag-bench --measure MODE FILE` prints "bytes lines events".
+if let mode = option("--measure"), let file = args.last {
+    exit(measure(mode: mode, path: file))
+}
+
+let sizeMiB = Int(option("--size-mib") ?? "1024") ?? 1024
+let dir = option("--dir") ?? "bench-data"
+let runs = Int(option("--runs") ?? "2") ?? 2
+let selfPath = String(cString: realpath("/proc/self/exe", nil))
+
+mkdir(dir, 0o755)
+let plain = "\(dir)/mixed-\(sizeMiB)MiB.log"
+if access(plain, F_OK) != 0 {
+    print("generating \(sizeMiB) MiB of mixed log text in \(plain) …")
+    BenchLog.write(path: plain, bytes: Int64(sizeMiB) << 20)
+}
+let codecs: [(name: String, file: String, compress: String, decompress: String)] = [
+    ("zstd", plain + ".zst", "zstd -q -3 -T1 -f '\(plain)' -o '\(plain).zst'", "zstd -dc"),
+    ("lz4", plain + ".lz4", "lz4 -q -f '\(plain)' '\(plain).lz4'", "lz4 -dc"),
+    ("gzip", plain + ".gz", "gzip -6 -c '\(plain)' > '\(plain).gz'", "gzip -dc"),
+]
+for c in codecs where access(c.file, F_OK) != 0 {
+    print("compressing: \(c.compress)")
+    _ = spawn(c.compress)
+}
+
+var st = stat()
+stat(plain, &st)
+let total = Double(st.st_size)
+let lines = spawn("wc -l < '\(plain)' > '\(dir)/.wc'")
+_ = lines
+let lineCount = readTextFile("\(dir)/.wc").trimmed
+print("""
+
+    input: \(fmt(total / 1_048_576, 0)) MiB decompressed, \(lineCount) lines; \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores; best of \(runs)
+    grep word: AudioRecord (a common keyword of our signatures)
+
+    """)
+
+struct Row {
+    var label: String
+    var seconds: Double
+    var rssKiB: Int
+    var mbps: Double { total / 1_000_000 / seconds }
+}
+
+func best(_ command: String) -> Row {
+    var bestRow = Row(label: command, seconds: .infinity, rssKiB: 0)
+    for _ in 0..<runs {
+        let r = spawn(command)
+        if r.seconds < bestRow.seconds { bestRow.seconds = r.seconds }
+        bestRow.rssKiB = max(bestRow.rssKiB, r.rssKiB)
+    }
+    return bestRow
+}
+
+print("codec  measurement                         MB/s    vs tool   peak RSS")
+print("-----  ---------------------------------  ------  --------  --------")
+var verdicts: [String] = []
+for c in codecs {
+    var st2 = stat()
+    stat(c.file, &st2)
+    let tool = best("\(c.decompress) '\(c.file)' > /dev/null")
+    let grep = best("\(c.decompress) '\(c.file)' | grep -c AudioRecord > '\(dir)/.grep'")
+    let decode = best("exec '\(selfPath)' --measure decode '\(c.file)' > '\(dir)/.out'")
+    let frame = best("exec '\(selfPath)' --measure frame '\(c.file)' > '\(dir)/.out'")
+    let parse1 = best("exec '\(selfPath)' --measure parse '\(c.file)' > '\(dir)/.out'")
+    let parse = best("exec '\(selfPath)' --measure parse-2t '\(c.file)' > '\(dir)/.out'")
+    let rows: [(String, Row)] = [
+        ("\(c.decompress) (system tool)", tool),
+        ("\(c.decompress) | grep -c", grep),
+        ("rtcdiag decode", decode),
+        ("rtcdiag decode+frame", frame),
+        ("rtcdiag decode+frame+parse", parse1),
+        ("  same, decoding on its own thread", parse),
+    ]
+    for (label, r) in rows {
+        let ratio = r.mbps / tool.mbps
+        print("\(pad(c.name, 5))  \(pad(label, 33))  \(lpad(fmt(r.mbps, 0), 6))  \(lpad(fmt(ratio, 2) + "×", 8))  \(lpad(fmt(Double(r.rssKiB) / 1024, 1), 5)) MiB")
+    }
+    let ratio = parse.mbps / tool.mbps
+    let target: Double = c.name == "zstd" ? 0.85 : c.name == "lz4" ? 0.75 : 1.5
+    verdicts.append("\(c.name): decode+frame+parse (2 threads) at \(fmt(ratio, 2))× \(c.decompress) (target ≥ \(fmt(target, 2))×) "
+                    + (ratio >= target ? "met" : "NOT met") + "; peak RSS \(fmt(Double(parse.rssKiB) / 1024, 1)) MiB (target ≤ 64) "
+                    + (parse.rssKiB <= 64 * 1024 ? "met" : "NOT met")
+                    + "; compressed \(fmt(Double(st2.st_size) / 1_048_576, 1)) MiB")
+    print("")
+}
+print(verdicts.joined(separator: "\n"))
+
+// MARK: - Child measurements
+
+func measure(mode: String, path: String) -> Int32 {
+    do {
+        let stream = try DecodedStream(path: path, decodeAhead: mode.hasSuffix("-2t"))
+        switch mode {
+        case "decode", "decode-2t":
+            var bytes = 0
+            while let c = try stream.next() { bytes += c.count }
+            print(bytes, 0, 0)
+        case "frame", "frame-2t":
+            let framer = LineFramer(stream: stream)
+            var n = 0
+            while try framer.next() != nil { n += 1 }
+            print(stream.decodedBytes, n, 0)
+        default:
+            let reader = try EventReader(framer: LineFramer(stream: stream))
+            var levels = [Int](repeating: 0, count: 8)
+            while let e = try reader.next() { levels[Int(e.level.rawValue)] += 1 }
+            print(stream.decodedBytes, reader.framer.lineCount, levels.reduce(0, +))
+        }
+        return 0
+    } catch {
+        print("error: \(error)")
+        return 3
+    }
+}
+
+// MARK: - Process helpers
+
+/// Runs `/bin/sh -c command`; wall time and the peak RSS of the whole process tree.
+func spawn(_ command: String) -> (seconds: Double, rssKiB: Int) {
+    var pid: pid_t = 0
+    let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+    defer { argv.forEach { free($0) } }
+    let t0 = now()
+    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return (.infinity, 0) }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    return (now() - t0, Int(usage.ru_maxrss))
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func fmt(_ v: Double, _ places: Int) -> String {
+    guard v.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let n = Int((v * scale).rounded())
+    let s = String(n / Int(scale))
+    guard places > 0 else { return s }
+    let f = String(n % Int(scale))
+    return s + "." + String(repeating: "0", count: places - f.count) + f
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+
+/// A small text file's contents ("" when unreadable).
+func readTextFile(_ path: String) -> String {
+    guard let f = fopen(path, "r") else { return "" }
+    defer { fclose(f) }
+    var out = [UInt8]()
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        out += buf[..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+extension String {
+    var trimmed: String { String(self.filter { !$0.isWhitespace }) }
+}
+
