@@ -3,15 +3,15 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// No dialect recognised the line; `message` is the raw text.
-    public static let unparsed = EventFlags(rawValue: 1)
+    public static var unparsed: EventFlags { EventFlags(rawValue: 1) }
     /// A line of the event was longer than the line cap and was cut into pieces.
-    public static let truncated = EventFlags(rawValue: 2)
+    public static var truncated: EventFlags { EventFlags(rawValue: 2) }
     /// A glued line number, quote marker or indentation was stripped before parsing (a paste).
-    public static let pasteCleaned = EventFlags(rawValue: 4)
+    public static var pasteCleaned: EventFlags { EventFlags(rawValue: 4) }
     /// Parsed by another dialect than the one detected for the input.
-    public static let otherDialect = EventFlags(rawValue: 8)
+    public static var otherDialect: EventFlags { EventFlags(rawValue: 8) }
     /// The event hit the continuation limit; later lines became events of their own.
-    public static let capped = EventFlags(rawValue: 16)
+    public static var capped: EventFlags { EventFlags(rawValue: 16) }
 }
 
 /// One event as the reader hands it out: borrowed byte ranges, valid until the reader's next call.

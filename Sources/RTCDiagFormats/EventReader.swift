@@ -69,6 +69,7 @@ public final class EventReader {
     private var framerDone = false
     private var deferredError: Error?
     private var lastTimedInWindow = true
+    private let hasWindow: Bool
     private var lastDateKey: Int64 = -1
     private var lastDayMicros: Int64 = 0
 
@@ -81,6 +82,7 @@ public final class EventReader {
     public init(framer: LineFramer, options: ReaderOptions = ReaderOptions()) throws {
         self.framer = framer
         self.options = options
+        hasWindow = options.since != nil || options.until != nil
         years = YearResolver(explicitYear: options.year, modificationTime: framer.decodedStream.modificationTime,
                              now: options.now)
         pending = EventBuffer(capacity: options.maxEventBytes)
@@ -117,13 +119,13 @@ public final class EventReader {
                 if pending.isOpen {
                     swap(&pending, &ready)
                     pending.isOpen = false
-                    if admit(ready) { return ready.view }
+                    if !hasWindow || admit(ready) { return ready.view }
                     continue
                 }
                 if let e = deferredError { deferredError = nil; throw e }
                 return nil
             }
-            if handle(line), admit(ready) { return ready.view }
+            if handle(line), !hasWindow || admit(ready) { return ready.view }
         }
     }
 
@@ -253,11 +255,11 @@ public final class EventReader {
         case .none: time = nil
         case .clock:
             let c = fields.clock
-            let year = c.year != 0 ? c.year : years.year(forMonth: c.month)
-            // Consecutive lines nearly always share a date: compute the day number once per date.
-            let dateKey = Int64(year) << 16 | Int64(c.month) << 8 | Int64(c.day)
+            // Consecutive lines nearly always share a date: settle the year and day number once per date.
+            let dateKey = Int64(c.year) << 16 | Int64(c.month) << 8 | Int64(c.day)
             if dateKey != lastDateKey {
                 lastDateKey = dateKey
+                let year = c.year != 0 ? c.year : years.year(forMonth: c.month)
                 lastDayMicros = daysFromCivil(Int64(year), Int64(c.month), Int64(c.day)) * 86_400_000_000
             }
             time = lastDayMicros + (Int64(c.hour) * 3600 + Int64(c.minute) * 60 + Int64(c.second)) * 1_000_000
@@ -274,7 +276,6 @@ public final class EventReader {
 
     /// Applies `--since/--until`; untimed events follow the last timed one.
     private func admit(_ e: EventBuffer) -> Bool {
-        guard options.since != nil || options.until != nil else { return true }
         if let t = e.time, e.timeKind == .clock || e.timeKind == .epoch {
             lastTimedInWindow = (options.since.map { t >= $0 } ?? true) && (options.until.map { t <= $0 } ?? true)
         }

@@ -17,14 +17,16 @@ final class DecodeAhead: @unchecked Sendable {
     private var finished = false
     // Written by the producer before it signals the end, read by the consumer after.
     private var endError: Error?
-    private var ended = false
     private let cancelled = ManagedAtomicFlag()
 
     init(inner: DecodedStream, slots count: Int = 4, slotSize: Int = 1 << 20) {
         self.inner = inner
         slots = (0..<count).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
         lengths = Array(repeating: 0, count: count)
-        free = DispatchSemaphore(value: count)
+        // Created at 0 and raised to `count`: libdispatch traps when a semaphore is freed below
+        // the value it was created with, which is how a cancelled ring ends.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<count { free.signal() }
         let thread = Thread { [self] in produce() }
         thread.name = "rtcdiag-decode"
         thread.stackSize = 1 << 20
@@ -86,7 +88,6 @@ final class DecodeAhead: @unchecked Sendable {
         free.wait()
         if cancelled.isSet { return }
         lengths[w] = -1
-        ended = true
         filled.signal()
     }
 }

@@ -9,13 +9,13 @@ public struct LineFlags: OptionSet, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The line was longer than the cap: this piece stops at the cap and the line goes on.
-    public static let split = LineFlags(rawValue: 1)
+    public static var split: LineFlags { LineFlags(rawValue: 1) }
     /// This piece carries on a line that was split before it.
-    public static let continued = LineFlags(rawValue: 2)
+    public static var continued: LineFlags { LineFlags(rawValue: 2) }
     /// The last line of the input, with no newline after it.
-    public static let noNewline = LineFlags(rawValue: 4)
+    public static var noNewline: LineFlags { LineFlags(rawValue: 4) }
     /// The line ended in CR LF; the CR is not part of `bytes`.
-    public static let crlf = LineFlags(rawValue: 8)
+    public static var crlf: LineFlags { LineFlags(rawValue: 8) }
 }
 
 /// One line (or one piece of an over-long line), borrowed from the framer's buffers.

@@ -116,3 +116,39 @@ struct DecodeTests {
         #expect(r.framer.decodedStream.decodedBytes < 16 << 20)
     }
 }
+
+@Suite("Decoding on its own thread")
+struct DecodeAheadTests {
+    @Test("decode-ahead hands out the same bytes, and the same fault after them", arguments: ["plain", "zstd", "lz4", "gzip"])
+    func sameAsDirect(codec: String) throws {
+        let text = logcatText(lines: 60_000, seed: 3)  // several ring slots' worth
+        let bytes = codec == "zstd" ? Compress.zstd(text) : codec == "lz4" ? Compress.lz4(text)
+            : codec == "gzip" ? Compress.gzip(text) : text
+        let whole = temporaryFile(bytes)
+        let stream = try DecodedStream(path: whole, decodeAhead: true)
+        var out: [UInt8] = []
+        while let c = try stream.next() { out.append(contentsOf: c) }
+        let same = out == text
+        #expect(same, "\(codec): \(out.count) of \(text.count) bytes")
+        #expect(stream.codec.rawValue == codec)
+        #expect(stream.decodedBytes == Int64(text.count))
+        guard codec != "plain" else { return }
+        let cut = temporaryFile(Array(bytes[..<(bytes.count / 2)]))
+        let truncated = try DecodedStream(path: cut, decodeAhead: true)
+        var got = 0
+        let error = #expect(throws: InputError.self) {
+            while let c = try truncated.next() { got += c.count }
+        }
+        #expect(error?.kind == .truncated)
+        #expect(got > text.count / 4)
+    }
+
+    @Test("dropping a decode-ahead stream early stops its thread without hanging")
+    func earlyDrop() throws {
+        let path = temporaryFile(Compress.zstd(logcatText(lines: 60_000, seed: 4)))
+        for _ in 0..<20 {
+            let stream = try DecodedStream(path: path, decodeAhead: true)
+            _ = try stream.next()
+        }
+    }
+}
