@@ -32,10 +32,15 @@ let package = Package(
         .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CZlib"], swiftSettings: hotPath),
         // 2. Formats: dialect detection and parsing of lines into events.
         .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"], swiftSettings: hotPath),
-        // 3–5. Analyzers and triage land here (see the issues); reports render what they find.
-        .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats"]),
+        // 3. Analyzers: one type per failure signature, fed by one streaming pass.
+        .target(name: "RTCDiagAnalyzers", dependencies: ["RTCDiagFormats"]),
+        // 4. Triage: findings → root cause (client / link / server) and severity P0–P3.
+        .target(name: "RTCDiagTriage", dependencies: ["RTCDiagAnalyzers"]),
+        // 5. Reports: text, Markdown and JSON renderings.
+        .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage"]),
         // The public library: one import for users of the whole pipeline.
-        .target(name: "RTCDiagKit", dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagReports"]),
+        .target(name: "RTCDiagKit",
+                dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagReports"]),
 
         .executableTarget(
             name: "rtcdiag",
@@ -45,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream", "CZstd", "CLZ4", "CZlib"]),
         .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),
+        .testTarget(name: "RTCDiagAnalyzersTests", dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage"]),
         // End-to-end: runs the built `rtcdiag` binary as a user would.
         .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag"]),
     ]

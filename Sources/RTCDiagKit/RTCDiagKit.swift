@@ -1,5 +1,6 @@
-// One import for the whole pipeline: stream → formats → reports (analyzers and triage join
-// here as they land).
+// One import for the whole pipeline: stream → formats → analyzers → triage → reports.
+@_exported import RTCDiagAnalyzers
 @_exported import RTCDiagFormats
 @_exported import RTCDiagReports
 @_exported import RTCDiagStream
+@_exported import RTCDiagTriage

@@ -1,0 +1,119 @@
+import RTCDiagFormats
+
+/// The outcome of one pass over one input.
+public struct AnalysisResult: Sendable {
+    public var source: String
+    public var dialect: String?
+    public var device: DeviceInfo
+    public var findings: [Finding]
+    /// Problems of the input or of reading it, kept apart from the call's problems.
+    public var toolProblems: [String]
+    public var events: Int
+    public var firstTime: Int64?
+    public var lastTime: Int64?
+    /// The signatures that were checked (for "healthy: checked …").
+    public var checked: [String]
+}
+
+/// Runs every analyzer over an input in a single streaming pass.
+///
+/// Each event's tag and message are scanned once for the union of all analyzers' keywords;
+/// an analyzer is called only when one of its keywords is there.
+public final class Analysis {
+    private var analyzers: [any Analyzer]
+    private let descriptions: [AnalyzerDescription]
+    private let scanner: KeywordScanner
+    /// For each analyzer, the indices of its keywords in the scanner.
+    private let keywordIndices: [[Int]]
+    private let deviceKeyword: Int
+    private var hits: [Bool]
+
+    public init(analyzers types: [any Analyzer.Type] = Analyzers.builtIn) {
+        analyzers = types.map { $0.init() }
+        descriptions = types.map { $0.description }
+        var words: [String] = []
+        var indices: [[Int]] = []
+        for d in descriptions {
+            var mine: [Int] = []
+            for k in d.keywords {
+                let lower = k.lowercased()
+                if let i = words.firstIndex(of: lower) { mine.append(i) } else { words.append(lower); mine.append(words.count - 1) }
+            }
+            indices.append(mine)
+        }
+        words.append("manufacturer: ")
+        deviceKeyword = words.count - 1
+        scanner = KeywordScanner(words)
+        keywordIndices = indices
+        hits = Array(repeating: false, count: words.count)
+    }
+
+    /// Reads the whole input. A fault in the input ends the pass early; what was found before it
+    /// is kept and the fault is listed among the tool problems.
+    public func run(_ reader: EventReader) -> AnalysisResult {
+        var context = AnalysisContext(source: reader.name)
+        var problems: [String] = []
+        var events = 0
+        var first: Int64?, last: Int64?
+        var backwardJumps = 0
+        do {
+            while let e = try reader.next() {
+                events += 1
+                if let t = e.time, e.timeKind != .elapsed {
+                    if first == nil { first = t }
+                    if let l = last, t < l - 60_000_000 { backwardJumps += 1 }
+                    last = max(last ?? t, t)
+                }
+                for i in hits.indices { hits[i] = false }
+                scanner.scan(e.tag, into: &hits)
+                scanner.scan(e.message, into: &hits)
+                if !e.continuation.isEmpty { scanner.scan(e.continuation, into: &hits) }
+                if hits[deviceKeyword] { DeviceInfo.update(&context.device, from: e) }
+                for a in analyzers.indices where keywordIndices[a].contains(where: { hits[$0] }) {
+                    analyzers[a].observe(e, &context)
+                }
+            }
+        } catch {
+            problems.append("input: \(error) — results cover the part before the fault")
+        }
+        let c = reader.counts
+        if reader.detection.chosen == nil { problems.append("no known log dialect recognised; every line read as unparsed text") }
+        if c.unparsedEvents > 0 { problems.append("\(c.unparsedEvents) lines matched no dialect (kept as unparsed events)") }
+        if reader.framer.splitLineCount > 0 {
+            problems.append("\(reader.framer.splitLineCount) lines longer than \(reader.framer.maxLineBytes) bytes were cut")
+        }
+        if c.pasteCleanedLines > 0 { problems.append("\(c.pasteCleanedLines) lines looked pasted (line numbers or quote marks stripped)") }
+        if backwardJumps > 0 { problems.append("the clock jumped backwards \(backwardJumps) times by more than a minute") }
+        var findings: [Finding] = []
+        for a in analyzers.indices { findings += analyzers[a].finish(&context) }
+        findings.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
+        return AnalysisResult(source: reader.name, dialect: reader.detection.chosen, device: context.device,
+                              findings: findings, toolProblems: problems, events: events, firstTime: first,
+                              lastTime: last, checked: descriptions.map(\.id))
+    }
+}
+
+extension DeviceInfo {
+    /// Reads WebRTC's `WebRtcAudioUtils.logDeviceInfo` line:
+    /// `Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: …, Hardware: exynos9611,
+    /// Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx`.
+    static func update(_ d: inout DeviceInfo, from e: EventView) {
+        let text = String(decoding: e.message, as: UTF8.self)
+        var values: [String: String] = [:]
+        for part in text.split(separator: ",") {
+            let kv = part.split(separator: ":", maxSplits: 1)
+            guard kv.count == 2 else { continue }
+            values[kv[0].trimmingSpaces] = kv[1].trimmingSpaces
+        }
+        if let m = values["Manufacturer"] { d.manufacturer = m }
+        if let m = values["Model"] { d.model = m }
+        if let h = values["Hardware"] { d.hardware = h }
+        if let r = values["Release"] { d.os = "Android \(r)" + (values["Android SDK"].map { " (API \($0))" } ?? "") }
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

@@ -1,0 +1,148 @@
+import RTCDiagFormats
+
+/// `packet_loss`: loss or round-trip time above a threshold in k of the last n periodic stats
+/// samples, as call-quality services judge it (k = 3, n = 5; loss > 5 %, RTT > 400 ms). The
+/// finding says when the condition cleared.
+///
+/// Sources: W3C webrtc-stats (`packetsLost`, `fractionLost`, `roundTripTime`); the periodic
+/// `rtt=… loss=…` stats lines RTC SDKs print (vendor docs of `onRtcStats` / network quality).
+public struct PacketLossAnalyzer: Analyzer {
+    public static let description = AnalyzerDescription(
+        id: "packet_loss",
+        name: "Packet loss / high RTT",
+        summary: "Periodic stats show loss above 5 % or RTT above 400 ms in 3 of 5 consecutive samples.",
+        defaultCause: .link, defaultSeverity: .p2,
+        remediation: "Check the user's network (Wi-Fi signal, congestion, cellular coverage); compare with the edge "
+            + "server's loss figures; consider a closer region or TCP/TURN fallback.",
+        keywords: ["loss=", "loss:", "lossRate=", "rtt="],
+        triggeringExamples: [
+            AnalyzerExample("""
+                11-23 10:15:05.000  8123  8190 I RtcClient: stats rtt=48ms loss=0.0% jitter=4ms
+                ↓11-23 10:15:10.000  8123  8190 I RtcClient: stats rtt=52ms loss=12.5% jitter=30ms
+                ↓11-23 10:15:15.000  8123  8190 I RtcClient: stats rtt=60ms loss=9.1% jitter=28ms
+                11-23 10:15:20.000  8123  8190 I RtcClient: stats rtt=49ms loss=1.0% jitter=5ms
+                ↓11-23 10:15:25.000  8123  8190 I RtcClient: stats rtt=51ms loss=15.0% jitter=31ms
+                """),
+            AnalyzerExample("""
+                ↓{"ts":"2024-05-01T10:00:00Z","level":"info","tag":"stats","msg":"rtt=650 loss=0"}
+                ↓{"ts":"2024-05-01T10:00:02Z","level":"info","tag":"stats","msg":"rtt=720 loss=0"}
+                ↓{"ts":"2024-05-01T10:00:04Z","level":"info","tag":"stats","msg":"rtt=810 loss=0"}
+                """),
+        ],
+        nonTriggeringExamples: [
+            AnalyzerExample("""
+                11-23 10:15:05.000  8123  8190 I RtcClient: stats rtt=48ms loss=0.0% jitter=4ms
+                11-23 10:15:10.000  8123  8190 I RtcClient: stats rtt=52ms loss=12.5% jitter=30ms
+                11-23 10:15:15.000  8123  8190 I RtcClient: stats rtt=60ms loss=0.1% jitter=8ms
+                11-23 10:15:20.000  8123  8190 I RtcClient: stats rtt=49ms loss=9.0% jitter=5ms
+                11-23 10:15:25.000  8123  8190 I RtcClient: stats rtt=51ms loss=0.0% jitter=4ms
+                """),
+        ])
+
+    static let k = 3, n = 5
+    static let lossThreshold = 5.0, rttThreshold = 400.0
+
+    private var lossRule = ThresholdEvidence(k: k, n: n)
+    private var rttRule = ThresholdEvidence(k: k, n: n)
+    private var worstLoss = 0.0, worstRTT = 0.0
+    private var samples = 0
+
+    public init() {}
+
+    public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
+        let m = e.message
+        let loss = Self.lossPercent(m)
+        let rtt = ByteMatch.number(after: "rtt=", in: m)
+        guard loss != nil || rtt != nil else { return }
+        samples += 1
+        if let loss {
+            worstLoss = max(worstLoss, loss)
+            lossRule.add(loss > Self.lossThreshold, e, source: context.source)
+        }
+        if let rtt {
+            worstRTT = max(worstRTT, rtt)
+            rttRule.add(rtt > Self.rttThreshold, e, source: context.source)
+        }
+    }
+
+    /// `loss=12.5%` is percent; `loss=0.125` (no sign, at most 1) is a fraction.
+    static func lossPercent(_ m: UnsafeRawBufferPointer) -> Double? {
+        for key: StaticString in ["loss=", "lossRate=", "loss: "] {
+            guard let at = ByteMatch.after(m, key), let v = ByteMatch.number(m, at: at) else { continue }
+            var end = at
+            while end < m.count, m[end] == 0x20 || m[end] == UInt8(ascii: ".") || isASCIIDigit(m[end]) { end += 1 }
+            let percent = end < m.count && m[end] == UInt8(ascii: "%")
+            return percent || v > 1 ? v : v * 100
+        }
+        return nil
+    }
+
+    public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
+        let d = Self.description
+        var out: [Finding] = []
+        if lossRule.rule.fired {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "loss", cause: .link, severity: .p2, confidence: 0.8,
+                               detail: "Loss above \(Int(Self.lossThreshold)) % in \(Self.k) of \(Self.n) samples; worst \(worstLoss) %",
+                               evidence: lossRule.evidence, cleared: lossRule.rule.clearedAt,
+                               measurements: [("worst_loss_percent", worstLoss), ("samples", Double(samples))],
+                               remediation: d.remediation))
+        }
+        if rttRule.rule.fired {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "high_rtt", cause: .link, severity: .p2, confidence: 0.75,
+                               detail: "RTT above \(Int(Self.rttThreshold)) ms in \(Self.k) of \(Self.n) samples; worst \(Int(worstRTT)) ms",
+                               evidence: rttRule.evidence, cleared: rttRule.rule.clearedAt,
+                               measurements: [("worst_rtt_ms", worstRTT), ("samples", Double(samples))],
+                               remediation: d.remediation))
+        }
+        return out
+    }
+}
+
+@inline(__always) func isASCIIDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+
+/// "Condition in k of the last n samples": fires when it first holds, and remembers when it
+/// stopped holding (the last time the window dropped below k after firing).
+public struct KOfN: Sendable {
+    public let k: Int, n: Int
+    private var window: [Bool] = []
+    public private(set) var fired = false
+    private var active = false
+    /// True while the condition holds (after the latest sample).
+    public var isHolding: Bool { active }
+    public private(set) var clearedAt: Int64?
+
+    public init(k: Int, n: Int) { self.k = k; self.n = n }
+
+    /// Adds a sample; true when this sample is bad and the rule holds (evidence worth keeping).
+    public mutating func add(_ bad: Bool, time: Int64?) -> Bool {
+        window.append(bad)
+        if window.count > n { window.removeFirst() }
+        let holds = window.filter { $0 }.count >= k
+        if holds { fired = true; active = true; clearedAt = nil }
+        else if active { active = false; clearedAt = time }
+        return holds && bad
+    }
+}
+
+/// A k-of-n rule with its evidence: when the rule holds, every bad sample in the window is
+/// evidence (each once), not just the one that tipped it.
+struct ThresholdEvidence {
+    var rule: KOfN
+    var evidence = EvidenceLog()
+    /// Bad samples of the current window not yet logged, with their sample numbers.
+    private var waiting: [(serial: Int, evidence: Evidence, time: Int64?)] = []
+    private var serial = 0
+
+    init(k: Int, n: Int) { rule = KOfN(k: k, n: n) }
+
+    mutating func add(_ bad: Bool, _ e: EventView, source: String) {
+        serial += 1
+        if bad { waiting.append((serial, Evidence(e, source: source), e.time)) }
+        waiting.removeAll { $0.serial <= serial - rule.n }
+        _ = rule.add(bad, time: e.time)
+        if rule.isHolding {
+            for w in waiting { evidence.add(w.evidence, time: w.time) }
+            waiting.removeAll()
+        }
+    }
+}

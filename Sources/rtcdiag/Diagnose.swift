@@ -1,0 +1,72 @@
+import ArgumentParser
+import RTCDiagKit
+
+/// `rtcdiag diagnose`: the verdict for each input — signatures, root cause, severity, evidence.
+struct Diagnose: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find failure signatures, the likely root cause (client / link / server) and a severity P0–P3.",
+        discussion: """
+            Output formats: text (terminal; colours only on a TTY), md (ticket-ready Markdown), json \
+            (schema rtcdiag.diagnosis/1). Exit code 1 when a finding is at or above --fail-on (default P3, \
+            i.e. any finding); 0 for a healthy log. Built-in signatures: \
+            \(Analyzers.builtIn.map { $0.description.id }.joined(separator: ", ")).
+            """)
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, md, json }
+
+    @Argument(help: "Log files: plain, zstd, lz4 or gzip. '-' (the default) reads standard input.")
+    var inputs: [String] = ["-"]
+
+    @Option(name: .customLong("format"), help: "Output: text, md or json.")
+    var output: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Force the log dialect instead of detecting it.",
+                               discussion: "One of: \(Dialects.names.joined(separator: ", "))."))
+    var dialect: String?
+
+    @Option(help: "Year for dialects that print none; default: the file's modification year.")
+    var year: Int?
+
+    @Option(help: "Exit 1 when a finding is at or above this severity (P0…P3).")
+    var failOn: String = "P3"
+
+    @Option(help: "Colour: auto (only on a terminal), always, never.")
+    var color: ColorChoice = .auto
+
+    func validate() throws {
+        if let dialect, Dialects.named(dialect) == nil {
+            throw ValidationError("unknown dialect '\(dialect)'; known: \(Dialects.names.joined(separator: ", "))")
+        }
+        guard Severity(label: failOn) != nil else { throw ValidationError("--fail-on takes P0, P1, P2 or P3") }
+    }
+
+    func run() throws {
+        var input = try InputOptions.parse(inputs + (dialect.map { ["--format", $0] } ?? []) + (year.map { ["--year", "\($0)"] } ?? []))
+        input.inputs = inputs
+        let style = TerminalStyle(enabled: output == .text && color.enabled(isTerminal: Output.shared.isTerminal))
+        var verdicts: [Verdict] = []
+        var inputFailed = false
+        for path in inputs {
+            do {
+                let reader = try input.open(path)
+                let result = Analysis().run(reader)
+                if result.toolProblems.contains(where: { $0.hasPrefix("input:") }) {
+                    inputFailed = true
+                    Output.standardError("rtcdiag: \(result.toolProblems.first { $0.hasPrefix("input:") }!)\n")
+                }
+                verdicts.append(Triage.verdict(for: result))
+            } catch {
+                inputFailed = true
+                report(error)
+            }
+        }
+        switch output {
+        case .text: for v in verdicts { Output.shared.write(DiagnosisReport.text(v, style: style) + "\n") }
+        case .md: for v in verdicts { Output.shared.write(DiagnosisReport.markdown(v) + "\n") }
+        case .json: Output.shared.write(DiagnosisReport.json(verdicts))
+        }
+        let threshold = Severity(label: failOn)!
+        let failing = verdicts.contains { v in v.findings.contains { $0.severity >= threshold } }
+        try finish(inputFailed ? ExitStatus.inputError : failing ? ExitStatus.findings : ExitStatus.ok)
+    }
+}

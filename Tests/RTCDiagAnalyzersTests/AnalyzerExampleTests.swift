@@ -1,0 +1,127 @@
+import Foundation
+import RTCDiagFormats
+import Testing
+@testable import RTCDiagAnalyzers
+@testable import RTCDiagTriage
+
+/// Runs one analyzer over a log text, as the real pass does.
+func analyze(_ text: String, with type: any Analyzer.Type, year: Int = 2024) throws -> AnalysisResult {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-an-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent("example.log")
+    try Data(text.utf8).write(to: url)
+    var options = ReaderOptions()
+    options.year = year
+    return Analysis(analyzers: [type]).run(try LogInput.open(url.path, options: options))
+}
+
+/// Every registered analyzer's own examples: adding a signature adds its tests.
+@Suite("Analyzer examples")
+struct AnalyzerExampleTests {
+    static let triggering: [(String, Int)] = Analyzers.builtIn.flatMap { t in
+        t.description.triggeringExamples.indices.map { (t.description.id, $0) }
+    }
+    static let nonTriggering: [(String, Int)] = Analyzers.builtIn.flatMap { t in
+        t.description.nonTriggeringExamples.indices.map { (t.description.id, $0) }
+    }
+
+    @Test("triggering examples produce a finding whose evidence holds every marked line", arguments: triggering)
+    func triggers(id: String, index: Int) throws {
+        let type = try #require(Analyzers.named(id))
+        let example = type.description.triggeringExamples[index]
+        let result = try analyze(example.plainText, with: type)
+        let mine = result.findings.filter { $0.signature == id }
+        #expect(!mine.isEmpty, "\(id) example \(index) found nothing")
+        let evidenceLines = Set(mine.flatMap { $0.evidence.examples.map(\.line) })
+        for line in example.markedLines {
+            #expect(evidenceLines.contains(line), "\(id) example \(index): line \(line) is not evidence (\(evidenceLines.sorted()))")
+        }
+        #expect(mine.allSatisfy { $0.confidence > 0 && $0.confidence <= 1 && !$0.remediation.isEmpty })
+    }
+
+    @Test("non-triggering examples produce no finding", arguments: nonTriggering)
+    func quiet(id: String, index: Int) throws {
+        let type = try #require(Analyzers.named(id))
+        let result = try analyze(type.description.nonTriggeringExamples[index].plainText, with: type)
+        #expect(result.findings.isEmpty, "\(id) fired on a non-triggering example: \(result.findings.map(\.detail))")
+    }
+
+    @Test("every analyzer documents itself and has examples of both kinds")
+    func descriptions() {
+        var ids = Set<String>()
+        for t in Analyzers.builtIn {
+            let d = t.description
+            #expect(ids.insert(d.id).inserted, "duplicate id \(d.id)")
+            #expect(!d.summary.isEmpty && !d.remediation.isEmpty && !d.keywords.isEmpty)
+            #expect(!d.triggeringExamples.isEmpty && !d.nonTriggeringExamples.isEmpty)
+            #expect(d.triggeringExamples.allSatisfy { !$0.markedLines.isEmpty }, "\(d.id): a triggering example without ↓")
+        }
+    }
+}
+
+@Suite("Triage")
+struct TriageTests {
+    func finding(_ sig: String, _ cause: RootCause, _ sev: Severity, sub: String? = nil) -> Finding {
+        Finding(signature: sig, title: sig, subkind: sub, cause: cause, severity: sev, confidence: 0.8, detail: sig,
+                evidence: EvidenceLog(), remediation: "fix \(sig)")
+    }
+
+    func result(_ findings: [Finding]) -> AnalysisResult {
+        AnalysisResult(source: "x", dialect: nil, device: DeviceInfo(), findings: findings, toolProblems: [], events: 1,
+                       firstTime: nil, lastTime: nil, checked: [])
+    }
+
+    @Test("a healthy log has no severity and no hypotheses")
+    func healthy() {
+        let v = Triage.verdict(for: result([]))
+        #expect(v.isHealthy && v.severity == nil && v.hypotheses.isEmpty)
+    }
+
+    @Test("route flapping with loss is a link problem, and says why")
+    func flappingAndLoss() {
+        let v = Triage.verdict(for: result([finding("route_flapping", .link, .p2, sub: "network"),
+                                            finding("packet_loss", .link, .p2, sub: "loss"),
+                                            finding("aec_failure", .client, .p2)]))
+        #expect(v.primary?.cause == .link)
+        #expect(v.primary?.reasons.contains { $0.contains("route changes") } == true)
+        #expect(v.severity == .p2)
+    }
+
+    @Test("server errors with a clean client and network point to the server")
+    func serverOnly() {
+        let v = Triage.verdict(for: result([finding("connection_failure", .server, .p0, sub: "auth_rejected")]))
+        #expect(v.primary?.cause == .server)
+        #expect(v.severity == .p0)
+        #expect(v.primary?.reasons.contains { $0.contains("look clean") } == true)
+        #expect(v.nextSteps == ["fix connection_failure"])
+    }
+
+    @Test("server errors beside link trouble lose confidence")
+    func serverWithLink() {
+        let alone = Triage.verdict(for: result([finding("connection_failure", .server, .p0)]))
+        let mixed = Triage.verdict(for: result([finding("connection_failure", .server, .p0),
+                                                finding("packet_loss", .link, .p2)]))
+        let a = alone.hypotheses.first { $0.cause == .server }!.confidence
+        let b = mixed.hypotheses.first { $0.cause == .server }!.confidence
+        #expect(b < a)
+    }
+
+    @Test("one P0 outweighs several P2s of another cause")
+    func weights() {
+        let v = Triage.verdict(for: result([finding("connection_failure", .link, .p0),
+                                            finding("aec_failure", .client, .p2),
+                                            finding("route_flapping", .client, .p2, sub: "audio_route")]))
+        #expect(v.primary?.cause == .link)
+    }
+
+    @Test("k-of-n fires at k bad samples in n and records when it cleared")
+    func kOfN() {
+        var r = KOfN(k: 3, n: 5)
+        let bad = [true, false, true, false, true, false, false, false]
+        var fired: [Bool] = []
+        for (i, b) in bad.enumerated() { fired.append(r.add(b, time: Int64(i))) }
+        #expect(fired == [false, false, false, false, true, false, false, false])
+        #expect(r.fired)
+        #expect(r.clearedAt == 5)  // at sample 5 the window holds only 2 bad of 5
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+@Suite("rtcdiag diagnose", .serialized)
+struct DiagnoseTests {
+    @Test("the bundled sample: P1 client echo-cancellation failure with its evidence lines")
+    func sample() throws {
+        let r = try run(["diagnose", "--format", "json", CLITests.sample + ".zst"])
+        #expect(r.status == 1)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(obj["schema"] as? String == "rtcdiag.diagnosis/1")
+        let d = try #require((obj["diagnoses"] as? [[String: Any]])?.first)
+        #expect(d["severity"] as? String == "P1")
+        #expect(d["root_cause"] as? String == "client")
+        #expect((d["device"] as? [String: Any])?["model"] as? String == "SM-A515F")
+        let f = try #require((d["findings"] as? [[String: Any]])?.first)
+        #expect(f["signature"] as? String == "aec_failure")
+        let lines = (f["evidence"] as? [[String: Any]])?.compactMap { $0["line"] as? Int } ?? []
+        #expect(lines.contains(7) && lines.contains(8))
+    }
+
+    @Test("a healthy real logcat: exit 0, says what was checked")
+    func healthy() throws {
+        let loghub = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/loghub/Android_2k.log").path
+        guard FileManager.default.fileExists(atPath: loghub) else { return }
+        let r = try run(["diagnose", loghub])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("healthy: no evidence of a call problem"))
+        #expect(r.stdout.contains("checked    aec_failure"))
+    }
+
+    @Test("Markdown output escapes log text and fences evidence")
+    func markdown() throws {
+        let dir = try scratchDirectory()
+        let log = dir.appendingPathComponent("x.log")
+        try Data("""
+            11-23 10:15:00.000  1  2 E Tag: <img src=x onerror=alert(1)> ICE
+            11-23 10:15:00.580  1  2 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
+            11-23 10:15:30.580  1  2 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 1 => 4 <b>``` bold
+            """.utf8).write(to: log)
+        let r = try run(["diagnose", "--format", "md", log.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("**Verdict: P0 — link**"))
+        #expect(r.stdout.contains("````\n"))  // longer fence than the backticks inside
+        let outsideFences = r.stdout.components(separatedBy: "````").enumerated().filter { $0.offset % 2 == 0 }.map(\.element).joined()
+        #expect(!outsideFences.contains("<b>"))
+    }
+
+    @Test("--fail-on sets the exit threshold")
+    func failOn() throws {
+        #expect(try run(["diagnose", "--fail-on", "P0", CLITests.sample]).status == 0)
+        #expect(try run(["diagnose", "--fail-on", "P1", CLITests.sample]).status == 1)
+        #expect(try run(["diagnose", "--fail-on", "P7", CLITests.sample]).status == 2)
+    }
+}
