@@ -53,3 +53,50 @@ struct DiagnoseTests {
         #expect(try run(["diagnose", "--fail-on", "P7", CLITests.sample]).status == 2)
     }
 }
+
+/// Every sample under `Samples/logs` is diagnosed as `expected.tsv` says, through the CLI.
+@Suite("Samples end to end")
+struct SampleTests {
+    struct Expectation: Sendable, CustomStringConvertible {
+        var file: String, severity: String?, cause: String?, signatures: Set<String>
+        var description: String { file }
+    }
+
+    static let expectations: [Expectation] = {
+        let path = packageRoot.appendingPathComponent("Samples/logs/expected.tsv").path
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Expectation(file: c[0], severity: c[1] == "-" ? nil : c[1], cause: c[2] == "-" ? nil : c[2],
+                               signatures: c[3] == "-" ? [] : Set(c[3].split(separator: ",").map(String.init)))
+        }
+    }()
+
+    @Test("the manifest covers every sample log")
+    func manifest() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Samples/logs").path)
+            .filter { $0 != "expected.tsv" && $0 != "android-call.log" }
+        #expect(Set(files) == Set(Self.expectations.map(\.file)))
+        #expect(Self.expectations.count >= 5)
+    }
+
+    @Test("each sample gets its severity, root cause and signatures", arguments: expectations)
+    func sample(_ x: Expectation) throws {
+        let r = try run(["diagnose", "--format", "json", packageRoot.appendingPathComponent("Samples/logs/\(x.file)").path])
+        #expect(r.status == (x.severity == nil ? 0 : 1), "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let d = try #require((obj["diagnoses"] as? [[String: Any]])?.first)
+        #expect(d["severity"] as? String == x.severity)
+        #expect(d["root_cause"] as? String == x.cause)
+        let found = Set((d["findings"] as? [[String: Any]] ?? []).map { f in
+            (f["signature"] as! String) + ((f["subkind"] as? String).map { "(\($0))" } ?? "")
+        })
+        let expected = x.signatures
+        let foundIDs = Set(found.map { $0.split(separator: "(").first.map(String.init) ?? $0 })
+        for sig in expected {
+            #expect(sig.contains("(") ? found.contains(sig) : foundIDs.contains(sig), "\(x.file): missing \(sig) in \(found)")
+        }
+        #expect(foundIDs.count == Set(expected.map { $0.split(separator: "(").first.map(String.init)! }).count,
+                "\(x.file): unexpected findings \(found)")
+    }
+}

@@ -13,10 +13,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         name: "Connection failure",
         summary: "The call could not connect or was cut: ICE/DTLS failure or join timeout (link), or rejected by the service (server).",
         defaultCause: .link, defaultSeverity: .p0,
-        remediation: "Link: check UDP reachability and TURN/TCP/TLS fallback for the user's network (firewall, captive portal, "
-            + "VPN). Server: check token issuing and expiry, the kick/ban reason, and the signalling service's error logs.",
+        remediation: linkRemediation + " / " + serverRemediation,
         keywords: ["IceConnectionState", "onIceConnectionChange", "ice connection state", "DTLS", "token", "kicked",
-                   "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5"],
+                   "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5", "401 Unauthorized",
+                   "403 Forbidden"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -24,6 +24,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓2024-05-01T10:00:01.000Z ERROR [signaling] join rejected: token expired (code 109)
+                """),
+            AnalyzerExample("""
+                ↓2024-11-23 10:15:00.812000+0800 RTCDemo[1234:567901] Signaling: POST https://edge.example.net/v1/join -> 401 Unauthorized
                 """),
             AnalyzerExample("""
                 [1:15:0501/080001.000001:INFO:peer_connection.cc(2032)] Changing IceConnectionState checking => connected
@@ -40,6 +43,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 11-23 10:15:00.300  8123  8123 I RtcClient: renew token ok, expires in 3600 s
                 """),
         ])
+
+    static let linkRemediation = "Check UDP reachability and TURN/TCP/TLS fallback for the user's network "
+        + "(firewall, captive portal, VPN, symmetric NAT)."
+    static let serverRemediation = "Check token issuing and expiry, the kick/ban reason, and the signalling service's "
+        + "error logs for this session."
 
     private var iceFailed = EvidenceLog()
     private var everConnected = false
@@ -75,6 +83,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         } else if lower.contains("token") && (lower.contains("expired") || lower.contains("invalid")) && !lower.contains("renew") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
+        } else if lower.contains("401 unauthorized") || lower.contains("403 forbidden") {
+            serverKind = "auth_rejected"
+            serverRejected.add(e, source: context.source)
         } else if lower.contains("kicked") || lower.contains("banned") {
             serverKind = "kicked_by_server"
             serverRejected.add(e, source: context.source)
@@ -91,7 +102,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             out.append(Finding(signature: d.id, title: d.name, subkind: serverKind, cause: .server, severity: .p0,
                                confidence: 0.85,
                                detail: "The service refused or dropped the session (\(serverKind.replacingUnderscores)); "
-                                   + "\(serverRejected.count) line(s)", evidence: serverRejected, remediation: d.remediation))
+                                   + "\(serverRejected.count) line(s)", evidence: serverRejected, remediation: Self.serverRemediation))
         }
         if !iceFailed.isEmpty {
             let severity: Severity = recoveredAfterFailure ? .p1 : .p0
@@ -99,7 +110,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 : "the call never connected"
             out.append(Finding(signature: d.id, title: d.name, subkind: everConnected ? "ice_dropped" : "ice_failed",
                                cause: .link, severity: severity, confidence: 0.8,
-                               detail: "ICE/DTLS failed: \(what)", evidence: iceFailed, remediation: d.remediation))
+                               detail: "ICE/DTLS failed: \(what)", evidence: iceFailed, remediation: Self.linkRemediation))
         }
         return out
     }
