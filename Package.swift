@@ -37,7 +37,8 @@ let package = Package(
         // 4. Triage: findings → root cause (client / link / server) and severity P0–P3.
         .target(name: "RTCDiagTriage", dependencies: ["RTCDiagAnalyzers"]),
         // 5. Reports: text, Markdown and JSON renderings.
-        .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage"]),
+        .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage"],
+                exclude: ["Schema"]),
         // The public library: one import for users of the whole pipeline.
         .target(name: "RTCDiagKit",
                 dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagReports"]),

@@ -100,3 +100,48 @@ struct SampleTests {
                 "\(x.file): unexpected findings \(found)")
     }
 }
+
+/// The JSON output and the committed schema agree: every emitted key is declared, every
+/// required key is emitted, enums hold.
+@Suite("Diagnosis JSON schema")
+struct SchemaTests {
+    @Test("output of every sample conforms to diagnosis-v1.schema.json")
+    func conforms() throws {
+        let schemaURL = packageRoot.appendingPathComponent("Sources/RTCDiagReports/Schema/diagnosis-v1.schema.json")
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any])
+        let defs = try #require(schema["$defs"] as? [String: Any])
+        let paths = SampleTests.expectations.map { packageRoot.appendingPathComponent("Samples/logs/\($0.file)").path }
+        let r = try run(["diagnose", "--format", "json"] + paths)
+        let output = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+        var problems: [String] = []
+        check(output, against: schema, defs: defs, at: "$", problems: &problems)
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+        #expect(((output as? [String: Any])?["diagnoses"] as? [Any])?.count == paths.count)
+    }
+
+    /// A small validator for the parts of JSON Schema the file uses.
+    func check(_ value: Any, against s: [String: Any], defs: [String: Any], at path: String, problems: inout [String]) {
+        if let ref = s["$ref"] as? String, let def = defs[String(ref.split(separator: "/").last!)] as? [String: Any] {
+            return check(value, against: def, defs: defs, at: path, problems: &problems)
+        }
+        if let c = s["const"] as? String, value as? String != c { problems.append("\(path): not \(c)") }
+        if let e = s["enum"] as? [Any] {
+            let ok = e.contains { ($0 is NSNull && value is NSNull) || (($0 as? String) != nil && ($0 as? String) == (value as? String)) }
+            if !ok { problems.append("\(path): \(value) not in enum") }
+        }
+        if let obj = value as? [String: Any] {
+            let props = s["properties"] as? [String: Any] ?? [:]
+            for k in s["required"] as? [String] ?? [] where obj[k] == nil { problems.append("\(path): missing \(k)") }
+            for (k, v) in obj {
+                if let p = props[k] as? [String: Any] {
+                    check(v, against: p, defs: defs, at: "\(path).\(k)", problems: &problems)
+                } else if s["additionalProperties"] as? Bool == false {
+                    problems.append("\(path): undeclared key \(k)")
+                }
+            }
+        }
+        if let arr = value as? [Any], let items = s["items"] as? [String: Any] {
+            for (i, v) in arr.enumerated() { check(v, against: items, defs: defs, at: "\(path)[\(i)]", problems: &problems) }
+        }
+    }
+}
