@@ -4,7 +4,7 @@ import RTCDiagFormats
 ///
 /// One type per signature, in its own file under `Signatures/`, registered in
 /// `Analyzers.builtIn`. State must stay bounded (counters, small windows, capped evidence).
-public protocol Analyzer {
+public protocol Analyzer: SendableMetatype {
     static var description: AnalyzerDescription { get }
     init()
     /// Called only for events whose tag or message holds one of the description's keywords.

@@ -5,7 +5,7 @@
 ///
 /// Everything is static: the registry holds metatypes, so calling the active dialect on every
 /// line copies no value and touches no reference count.
-public protocol Dialect {
+public protocol Dialect: SendableMetatype {
     /// Stable name used by `--format` and printed by `stats` (`logcat-threadtime`, …).
     static var name: String { get }
     /// One line for `--help`: the layout, with an example prefix.
