@@ -5,6 +5,10 @@ public enum Analyzers {
         ConnectionFailureAnalyzer.self,
         PacketLossAnalyzer.self,
         RouteFlappingAnalyzer.self,
+        CodecMismatchAnalyzer.self,
+        DeviceFragmentationAnalyzer.self,
+        CaptureStallAnalyzer.self,
+        PermissionDeniedAnalyzer.self,
     ]
 
     public static func named(_ id: String) -> (any Analyzer.Type)? {

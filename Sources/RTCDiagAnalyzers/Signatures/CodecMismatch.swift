@@ -1,0 +1,76 @@
+import RTCDiagFormats
+
+/// `codec_mismatch`: the two sides cannot agree on a codec, or the negotiated codec cannot be
+/// run. Setting the remote description fails (the remote side — usually the SFU — offered or
+/// answered codecs this client refuses), or the hardware encoder/decoder for the negotiated
+/// codec fails to initialise and falls back to software.
+///
+/// Sources: libwebrtc `pc/channel.cc` / `sdp_offer_answer.cc` ("Failed to set remote video
+/// description send parameters for m-section with mid='…'", "Failed to set remote answer sdp",
+/// session error `ERROR_CONTENT`); WebRTC `HardwareVideoEncoder.java` ("initEncodeInternal
+/// failed" → `FALLBACK_SOFTWARE`, "Cannot create media encoder"), `AndroidVideoDecoder.java`.
+public struct CodecMismatchAnalyzer: Analyzer {
+    public static let description = AnalyzerDescription(
+        id: "codec_mismatch",
+        name: "Codec mismatch",
+        summary: "Offer/answer without an acceptable codec, or the negotiated codec's hardware encoder/decoder fails.",
+        defaultCause: .server, defaultSeverity: .p1,
+        remediation: "Compare the SFU's codec configuration (payload types, H.264 profile-level-id, packetization-mode) "
+            + "with what this client offers; for encoder failures, check the device's MediaCodec support and the SDK's "
+            + "hardware-codec blocklist.",
+        keywords: ["Failed to set remote", "ERROR_CONTENT", "initEncodeInternal failed", "Cannot create media encoder",
+                   "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE"],
+        triggeringExamples: [
+            AnalyzerExample("""
+                ↓[12345:67890:1123/101502.123456:ERROR:sdp_offer_answer.cc(2101)] Failed to set remote answer sdp: Failed to set remote video description send parameters for m-section with mid='1'.
+                """),
+            AnalyzerExample("""
+                ↓11-23 10:15:02.000  8123  8200 E HardwareVideoEncoder: initEncodeInternal failed
+                11-23 10:15:02.001  8123  8200 I VideoEncoderFallback: using software encoder
+                """),
+        ],
+        nonTriggeringExamples: [
+            AnalyzerExample("""
+                11-23 10:15:02.000  8123  8200 I HardwareVideoEncoder: initEncode: 1280 x 720. @ 1000kbps. Fps: 30
+                11-23 10:15:02.100  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 1 => 2
+                """),
+        ])
+
+    private var remote = EvidenceLog()
+    private var audioSection = false
+    private var codecInit = EvidenceLog()
+
+    public init() {}
+
+    public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
+        let m = e.message
+        if ByteMatch.contains(m, "Failed to set remote") || ByteMatch.contains(m, "ERROR_CONTENT") {
+            if ByteMatch.contains(m, "audio description") { audioSection = true }
+            remote.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "initEncodeInternal failed") || ByteMatch.contains(m, "Cannot create media encoder")
+                    || ByteMatch.contains(m, "Cannot create media decoder") || ByteMatch.contains(m, "initDecodeInternal failed") {
+            codecInit.add(e, source: context.source)
+        }
+    }
+
+    public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
+        let d = Self.description
+        var out: [Finding] = []
+        if !remote.isEmpty {
+            // No common audio codec means no audio at all; video alone means no video.
+            out.append(Finding(signature: d.id, title: d.name, subkind: "negotiation", cause: .server,
+                               severity: audioSection ? .p0 : .p1, confidence: 0.7,
+                               detail: "The remote description was refused (\(audioSection ? "audio" : "video") section): "
+                                   + "the other side offered or answered codecs this client cannot use",
+                               evidence: remote, remediation: d.remediation))
+        }
+        if !codecInit.isEmpty {
+            var detail = "The hardware codec failed to initialise \(codecInit.count) time(s); software fallback"
+            if let device = context.device.summary { detail += " on \(device)" }
+            out.append(Finding(signature: d.id, title: d.name, subkind: "codec_init", cause: .client, severity: .p2,
+                               confidence: 0.75, detail: detail, evidence: codecInit,
+                               measurements: [("failures", Double(codecInit.count))], remediation: d.remediation))
+        }
+        return out
+    }
+}
