@@ -21,6 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // System libraries: linked through pkg-config; `.ci/run` installs the -dev packages.
@@ -34,6 +35,12 @@ let package = Package(
         .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"], swiftSettings: hotPath),
         // 3. Analyzers: one type per failure signature, fed by one streaming pass.
         .target(name: "RTCDiagAnalyzers", dependencies: ["RTCDiagFormats"]),
+        // 3b. Rules: signatures written as YAML (parsed with Yams), run as analyzers in the same pass.
+        .target(name: "RTCDiagRules", dependencies: ["RTCDiagAnalyzers", .product(name: "Yams", package: "Yams")]),
+        // The shipped packs, validated and embedded at build time by the plugin.
+        .target(name: "RTCDiagBuiltinRules", dependencies: ["RTCDiagRules"], plugins: ["RulePackPlugin"]),
+        .executableTarget(name: "rtcdiag-rulepack", dependencies: ["RTCDiagRules"]),
+        .plugin(name: "RulePackPlugin", capability: .buildTool(), dependencies: ["rtcdiag-rulepack"]),
         // 4. Triage: findings → root cause (client / link / server) and severity P0–P3.
         .target(name: "RTCDiagTriage", dependencies: ["RTCDiagAnalyzers"]),
         // 5. Reports: text, Markdown and JSON renderings.
@@ -41,7 +48,8 @@ let package = Package(
                 exclude: ["Schema"]),
         // The public library: one import for users of the whole pipeline.
         .target(name: "RTCDiagKit",
-                dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagReports"]),
+                dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagRules", "RTCDiagBuiltinRules",
+                               "RTCDiagTriage", "RTCDiagReports"]),
 
         .executableTarget(
             name: "rtcdiag",
@@ -51,7 +59,8 @@ let package = Package(
 
         .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream", "CZstd", "CLZ4", "CZlib"]),
         .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),
-        .testTarget(name: "RTCDiagAnalyzersTests", dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage"]),
+        .testTarget(name: "RTCDiagAnalyzersTests",
+                    dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagRules", "RTCDiagBuiltinRules"]),
         // End-to-end: runs the built `rtcdiag` binary as a user would.
         .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag"]),
     ]

@@ -20,7 +20,7 @@ public struct AnalysisResult: Sendable {
 /// Each event's tag and message are scanned once for the union of all analyzers' keywords;
 /// an analyzer is called only when one of its keywords is there.
 public final class Analysis {
-    private var analyzers: [any Analyzer]
+    private var analyzers: [any RuntimeAnalyzer]
     private let descriptions: [AnalyzerDescription]
     private let scanner: KeywordScanner
     /// For each analyzer, the indices of its keywords in the scanner.
@@ -28,9 +28,10 @@ public final class Analysis {
     private let deviceKeyword: Int
     private var hits: [Bool]
 
-    public init(analyzers types: [any Analyzer.Type] = Analyzers.builtIn) {
-        analyzers = types.map { $0.init() }
-        descriptions = types.map { $0.description }
+    /// The compiled analyzers `types`, and any made at run time (rules from YAML packs).
+    public init(analyzers types: [any Analyzer.Type] = Analyzers.builtIn, runtime: [any RuntimeAnalyzer] = []) {
+        analyzers = types.map { $0.makeRuntime() } + runtime
+        descriptions = analyzers.map(\.description)
         var words: [String] = []
         var indices: [[Int]] = []
         for d in descriptions {

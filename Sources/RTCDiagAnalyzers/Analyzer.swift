@@ -13,6 +13,27 @@ public protocol Analyzer: SendableMetatype {
     mutating func finish(_ context: inout AnalysisContext) -> [Finding]
 }
 
+/// An analyzer made at run time, such as a rule from a YAML pack. Compiled `Analyzer` types run
+/// through the same interface (see `Analysis`).
+public protocol RuntimeAnalyzer {
+    var description: AnalyzerDescription { get }
+    mutating func observe(_ event: EventView, _ context: inout AnalysisContext)
+    mutating func finish(_ context: inout AnalysisContext) -> [Finding]
+}
+
+/// Runs a compiled `Analyzer` as a `RuntimeAnalyzer`.
+struct CompiledAnalyzer<A: Analyzer>: RuntimeAnalyzer {
+    var base = A()
+    var description: AnalyzerDescription { A.description }
+    mutating func observe(_ event: EventView, _ context: inout AnalysisContext) { base.observe(event, &context) }
+    mutating func finish(_ context: inout AnalysisContext) -> [Finding] { base.finish(&context) }
+}
+
+extension Analyzer {
+    /// This analyzer type as a fresh runtime instance.
+    public static func makeRuntime() -> any RuntimeAnalyzer { CompiledAnalyzer<Self>() }
+}
+
 /// What the pass knows besides the current event: the input's name and the device it came from.
 public struct AnalysisContext: Sendable {
     public var source: String

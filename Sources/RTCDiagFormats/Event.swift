@@ -45,6 +45,29 @@ public struct EventView {
     public var flags: EventFlags
     public var messageIsJSONEscaped: Bool
 
+    public init(lineNumber: Int, lineCount: Int, offset: Int64, time: Int64?, timeKind: LineFields.TimeKind,
+                utcOffset: Int32?, level: Level, pid: Int32, tid: Int32, tag: UnsafeRawBufferPointer,
+                message: UnsafeRawBufferPointer, continuation: UnsafeRawBufferPointer, origin: UnsafeRawBufferPointer,
+                raw: UnsafeRawBufferPointer, dialectIndex: Int?, flags: EventFlags, messageIsJSONEscaped: Bool) {
+        self.lineNumber = lineNumber
+        self.lineCount = lineCount
+        self.offset = offset
+        self.time = time
+        self.timeKind = timeKind
+        self.utcOffset = utcOffset
+        self.level = level
+        self.pid = pid
+        self.tid = tid
+        self.tag = tag
+        self.message = message
+        self.continuation = continuation
+        self.origin = origin
+        self.raw = raw
+        self.dialectIndex = dialectIndex
+        self.flags = flags
+        self.messageIsJSONEscaped = messageIsJSONEscaped
+    }
+
     public var dialectName: String? { dialectIndex.map { Dialects.all[$0].name } }
 
     /// An owned copy with `String`s, for output and evidence. Invalid UTF-8 becomes U+FFFD here.

@@ -4,3 +4,5 @@
 @_exported import RTCDiagReports
 @_exported import RTCDiagStream
 @_exported import RTCDiagTriage
+@_exported import RTCDiagBuiltinRules
+@_exported import RTCDiagRules

@@ -33,6 +33,9 @@ struct Diagnose: ParsableCommand {
     @Option(help: "Colour: auto (only on a terminal), always, never.")
     var color: ColorChoice = .auto
 
+    @Option(name: .customLong("rules"), help: "A YAML rule pack to add to the built-in signatures (repeatable).")
+    var rules: [String] = []
+
     func validate() throws {
         if let dialect, Dialects.named(dialect) == nil {
             throw ValidationError("unknown dialect '\(dialect)'; known: \(Dialects.names.joined(separator: ", "))")
@@ -41,6 +44,8 @@ struct Diagnose: ParsableCommand {
     }
 
     func run() throws {
+        let userRules = try loadRulePacks(rules)
+        let ruleSpecs = BuiltinRules.specs() + userRules
         var input = try InputOptions.parse(inputs + (dialect.map { ["--format", $0] } ?? []) + (year.map { ["--year", "\($0)"] } ?? []))
         input.inputs = inputs
         let style = TerminalStyle(enabled: output == .text && color.enabled(isTerminal: Output.shared.isTerminal))
@@ -49,7 +54,7 @@ struct Diagnose: ParsableCommand {
         for path in inputs {
             do {
                 let reader = try input.open(path)
-                let result = Analysis().run(reader)
+                let result = Analysis(runtime: ruleSpecs.map(RuleAnalyzer.init)).run(reader)
                 if result.toolProblems.contains(where: { $0.hasPrefix("input:") }) {
                     inputFailed = true
                     Output.standardError("rtcdiag: \(result.toolProblems.first { $0.hasPrefix("input:") }!)\n")

@@ -63,3 +63,6 @@ final class Output: @unchecked Sendable {
         s.withUTF8 { p in _ = Glibc.write(2, p.baseAddress, p.count) }
     }
 }
+
+/// `s` padded with spaces to `n` characters.
+func padded(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

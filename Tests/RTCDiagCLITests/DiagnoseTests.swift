@@ -145,3 +145,56 @@ struct SchemaTests {
         }
     }
 }
+
+@Suite("Rule packs from the command line", .serialized)
+struct RulesCLITests {
+    func pack(_ body: String) throws -> String {
+        let url = try scratchDirectory().appendingPathComponent("team.yaml")
+        try Data(body.utf8).write(to: url)
+        return url.path
+    }
+
+    let teamRule = """
+        version: 1
+        rules:
+          - id: residual_echo_burst
+            name: Residual echo burst
+            summary: Residual echo reported 3 times within 20 s
+            cause: client
+            severity: P1
+            remediation: Check the device's AEC.
+            match:
+              message: WARN_APM_RESIDUAL_ECHO
+            count: 3
+            within: 20
+        """
+
+    @Test("--rules adds the team's signature to the verdict")
+    func addsRule() throws {
+        let r = try run(["diagnose", "--format", "json", "--rules", try pack(teamRule), CLITests.sample])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("\"signature\":\"residual_echo_burst\""))
+    }
+
+    @Test("a malformed rule file stops everything with file:line, exit 2")
+    func malformed() throws {
+        let path = try pack(teamRule.replacingOccurrences(of: "severity: P1", with: "severity: high"))
+        let r = try run(["diagnose", "--rules", path, CLITests.sample])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(path):7:"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("rules list shows built-in, shipped and added rules; rules test shows what a pack matches")
+    func listAndTest() throws {
+        let path = try pack(teamRule)
+        let list = try run(["rules", "list", "--rules", path])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("aec_failure") && list.stdout.contains("cpu_overload") && list.stdout.contains("residual_echo_burst"))
+        let test = try run(["rules", "test", path, CLITests.sample])
+        #expect(test.status == 0)
+        #expect(test.stdout.contains("residual_echo_burst"))
+        #expect(test.stdout.contains("1 finding(s)"))
+        #expect(test.stdout.contains("android-call.log:19"))
+    }
+}

@@ -1,0 +1,68 @@
+import RTCDiagAnalyzers
+import RTCDiagFormats
+
+/// A `RuleSpec` running as an analyzer in the same pass as the compiled ones.
+public struct RuleAnalyzer: RuntimeAnalyzer {
+    public let spec: RuleSpec
+    public let description: AnalyzerDescription
+    private let regex: Regex<AnyRegexOutput>?
+    private var matches: [(time: Int64?, evidence: Evidence)] = []
+    private var evidence = EvidenceLog()
+    private var fired = false
+    private var total = 0
+
+    public init(_ spec: RuleSpec) {
+        self.spec = spec
+        regex = spec.regex.flatMap { try? Regex($0) }
+        description = AnalyzerDescription(
+            id: spec.id, name: spec.name, summary: spec.summary, defaultCause: spec.cause, defaultSeverity: spec.severity,
+            remediation: spec.remediation, keywords: spec.messageLiterals + (spec.tag.map { [$0] } ?? []),
+            triggeringExamples: spec.triggerExamples.map { AnalyzerExample("↓" + $0) },
+            nonTriggeringExamples: spec.ignoreExamples.map { AnalyzerExample($0) })
+    }
+
+    public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
+        guard matchesEvent(e) else { return }
+        total += 1
+        let ev = Evidence(e, source: context.source)
+        if let window = spec.withinSeconds, let t = e.time {
+            matches.append((t, ev))
+            matches.removeAll { $0.time.map { t - $0 > Int64(window * 1_000_000) } ?? true }
+        } else {
+            matches.append((e.time, ev))
+            if matches.count > spec.count { matches.removeFirst() }
+        }
+        if matches.count >= spec.count {
+            fired = true
+            for m in matches where !evidence.examples.contains(m.evidence) { evidence.add(m.evidence, time: m.time) }
+        }
+    }
+
+    func matchesEvent(_ e: EventView) -> Bool {
+        if let min = spec.minLevel, e.level < min { return false }
+        let message = String(decoding: e.message.prefix(RegexGuard.maxInput), as: UTF8.self)
+        if let tag = spec.tag, !String(decoding: e.tag, as: UTF8.self).lowercased().contains(tag.lowercased()) { return false }
+        if !spec.messageLiterals.isEmpty {
+            let lower = message.lowercased()
+            guard spec.messageLiterals.contains(where: { lower.contains($0.lowercased()) }) else { return false }
+        }
+        if let regex, (try? regex.firstMatch(in: message)) == nil { return false }
+        if let field = spec.field {
+            let v = FieldExtractor.fields(in: message).first { $0.key == field.name }.flatMap { Double($0.value.filter { $0.isNumber || $0 == "." || $0 == "-" }) }
+            guard let v else { return false }
+            if let above = field.above, !(v > above) { return false }
+            if let below = field.below, !(v < below) { return false }
+        }
+        return true
+    }
+
+    public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
+        guard fired else { return [] }
+        var detail = "\(spec.summary.isEmpty ? spec.name : spec.summary) (\(total) matching line(s)"
+        if spec.count > 1 { detail += "; rule: \(spec.count) within \(spec.withinSeconds.map { "\(Int($0)) s" } ?? "the log")" }
+        detail += ")"
+        return [Finding(signature: spec.id, title: spec.name, cause: spec.cause, severity: spec.severity, confidence: 0.7,
+                        detail: detail, evidence: evidence, measurements: [("matches", Double(total))],
+                        remediation: spec.remediation)]
+    }
+}
