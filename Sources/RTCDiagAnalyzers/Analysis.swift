@@ -5,7 +5,10 @@ public struct AnalysisResult: Sendable {
     public var source: String
     public var dialect: String?
     public var device: DeviceInfo
-    public var findings: [Finding]
+    /// One entry per call found (at least one: a log without join lines is one session).
+    public var sessions: [SessionResult]
+    /// All sessions' findings.
+    public var findings: [Finding] { sessions.flatMap(\.findings) }
     /// Problems of the input or of reading it, kept apart from the call's problems.
     public var toolProblems: [String]
     public var events: Int
@@ -18,19 +21,26 @@ public struct AnalysisResult: Sendable {
 /// Runs every analyzer over an input in a single streaming pass.
 ///
 /// Each event's tag and message are scanned once for the union of all analyzers' keywords;
-/// an analyzer is called only when one of its keywords is there.
+/// an analyzer is called only when one of its keywords is there. A join after a leave (or a
+/// join of another channel) starts a new session: the analyzers are finished and made anew,
+/// so findings are grouped per call.
 public final class Analysis {
+    public typealias Factory = @Sendable () -> any RuntimeAnalyzer
+    private let factories: [Factory]
     private var analyzers: [any RuntimeAnalyzer]
     private let descriptions: [AnalyzerDescription]
     private let scanner: KeywordScanner
     /// For each analyzer, the indices of its keywords in the scanner.
     private let keywordIndices: [[Int]]
     private let deviceKeyword: Int
+    private let sessionKeywords: [Int]
     private var hits: [Bool]
 
-    /// The compiled analyzers `types`, and any made at run time (rules from YAML packs).
-    public init(analyzers types: [any Analyzer.Type] = Analyzers.builtIn, runtime: [any RuntimeAnalyzer] = []) {
-        analyzers = types.map { $0.makeRuntime() } + runtime
+    /// The compiled analyzers `types`, and analyzers made at run time (rules from YAML packs),
+    /// each given as a factory because every session gets fresh instances.
+    public init(analyzers types: [any Analyzer.Type] = Analyzers.builtIn, runtime: [Factory] = []) {
+        factories = types.map { t in { t.makeRuntime() } } + runtime
+        analyzers = factories.map { $0() }
         descriptions = analyzers.map(\.description)
         var words: [String] = []
         var indices: [[Int]] = []
@@ -44,6 +54,8 @@ public final class Analysis {
         }
         words.append("manufacturer: ")
         deviceKeyword = words.count - 1
+        words += SessionLine.keywords
+        sessionKeywords = [words.count - 2, words.count - 1]
         scanner = KeywordScanner(words)
         keywordIndices = indices
         hits = Array(repeating: false, count: words.count)
@@ -57,6 +69,15 @@ public final class Analysis {
         var events = 0
         var first: Int64?, last: Int64?
         var backwardJumps = 0
+        var sessions: [SessionResult] = []
+        var session = SessionInfo(index: 0, firstLine: 1)
+        func closeSession() {
+            var found: [Finding] = []
+            for a in analyzers.indices { found += analyzers[a].finish(&context) }
+            found.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
+            sessions.append(SessionResult(info: session, findings: found))
+            analyzers = factories.map { $0() }
+        }
         do {
             while let e = try reader.next() {
                 events += 1
@@ -70,6 +91,27 @@ public final class Analysis {
                 scanner.scan(e.message, into: &hits)
                 if !e.continuation.isEmpty { scanner.scan(e.continuation, into: &hits) }
                 if hits[deviceKeyword] { DeviceInfo.update(&context.device, from: e) }
+                if sessionKeywords.contains(where: { hits[$0] }), let kind = SessionLine.classify(e) {
+                    if kind == .join {
+                        var probe = SessionInfo(index: 0, firstLine: 0)
+                        SessionLine.update(&probe, from: e)
+                        let otherChannel = session.joined && probe.channel != nil && probe.channel != session.channel
+                        if session.left || otherChannel {
+                            session.lastLine = e.lineNumber - 1
+                            closeSession()
+                            session = SessionInfo(index: sessions.count, firstLine: e.lineNumber)
+                        } else if session.joined {
+                            session.reconnects += 1
+                        }
+                        session.joined = true
+                        if session.start == nil, e.timeKind != .elapsed { session.start = e.time }
+                        SessionLine.update(&session, from: e)
+                    } else {
+                        session.left = true
+                        if e.timeKind != .elapsed { session.end = e.time }
+                    }
+                }
+                session.lastLine = e.lineNumber + e.lineCount - 1
                 for a in analyzers.indices where keywordIndices[a].contains(where: { hits[$0] }) {
                     analyzers[a].observe(e, &context)
                 }
@@ -85,11 +127,9 @@ public final class Analysis {
         }
         if c.pasteCleanedLines > 0 { problems.append("\(c.pasteCleanedLines) lines looked pasted (line numbers or quote marks stripped)") }
         if backwardJumps > 0 { problems.append("the clock jumped backwards \(backwardJumps) times by more than a minute") }
-        var findings: [Finding] = []
-        for a in analyzers.indices { findings += analyzers[a].finish(&context) }
-        findings.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
+        closeSession()
         return AnalysisResult(source: reader.name, dialect: reader.detection.chosen, device: context.device,
-                              findings: findings, toolProblems: problems, events: events, firstTime: first,
+                              sessions: sessions, toolProblems: problems, events: events, firstTime: first,
                               lastTime: last, checked: descriptions.map(\.id))
     }
 }

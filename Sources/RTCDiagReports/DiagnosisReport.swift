@@ -9,8 +9,26 @@ public enum DiagnosisReport {
 
     // MARK: Text
 
+    /// `session 2 of 3: channel room-7, uid 2002, lines 30–80`, or nil for single-session logs
+    /// that name no channel.
+    static func sessionLine(_ v: Verdict) -> String? {
+        let i = v.session
+        var parts: [String] = []
+        if let c = i.channel { parts.append("channel \(c)") }
+        if let u = i.uid { parts.append("uid \(u)") }
+        if let sdk = i.sdkVersion { parts.append("sdk \(sdk)") }
+        if let n = i.network { parts.append("network \(n)") }
+        if let e = i.edge { parts.append("edge \(e)") }
+        if i.reconnects > 0 { parts.append("\(i.reconnects) rejoin(s)") }
+        guard v.sessionCount > 1 || !parts.isEmpty else { return nil }
+        parts.append("lines \(i.firstLine)–\(i.lastLine)")
+        let head = v.sessionCount > 1 ? "session \(i.index + 1) of \(v.sessionCount)" : "session"
+        return head + ": " + parts.joined(separator: ", ")
+    }
+
     public static func text(_ v: Verdict, style: TerminalStyle) -> String {
         var s = style.bold(TerminalStyle.scrub(v.source)) + "\n"
+        if let session = sessionLine(v) { s += "  call       \(TerminalStyle.scrub(session))\n" }
         if let device = v.device.summary { s += "  device     \(TerminalStyle.scrub(device))\n" }
         s += "  read       \(v.events) events (\(v.dialect ?? "unknown dialect"))"
         if let a = v.firstTime, let b = v.lastTime { s += ", \(formatLogTime(a)) → \(formatLogTime(b))" }
@@ -61,6 +79,7 @@ public enum DiagnosisReport {
         } else {
             s += "**Verdict: healthy** — no evidence of a call problem. Checked: \(v.checked.joined(separator: ", ")).\n\n"
         }
+        if let session = sessionLine(v) { s += "- Call: \(mdInline(session))\n" }
         if let device = v.device.summary { s += "- Device: \(mdInline(device))\n" }
         s += "- Log: \(v.events) events, dialect `\(v.dialect ?? "unknown")`"
         if let a = v.firstTime, let b = v.lastTime { s += ", \(formatLogTime(a)) → \(formatLogTime(b))" }
@@ -141,6 +160,19 @@ public enum DiagnosisReport {
         w.field("events", v.events)
         w.field("first_time", v.firstTime.map { formatLogTime($0) })
         w.field("last_time", v.lastTime.map { formatLogTime($0) })
+        w.key("session")
+        w.beginObject()
+        w.field("index", v.session.index)
+        w.field("count", v.sessionCount)
+        w.field("channel", v.session.channel)
+        w.field("uid", v.session.uid)
+        w.field("sdk_version", v.session.sdkVersion)
+        w.field("edge", v.session.edge)
+        w.field("network", v.session.network)
+        w.field("first_line", v.session.firstLine)
+        w.field("last_line", v.session.lastLine)
+        w.field("reconnects", v.session.reconnects)
+        w.endObject()
         w.key("device")
         w.beginObject()
         w.field("manufacturer", v.device.manufacturer)

@@ -10,9 +10,12 @@ public struct Hypothesis: Sendable {
     public var reasons: [String]
 }
 
-/// The verdict for one input: what to paste into the ticket.
+/// The verdict for one session of one input: what to paste into the ticket.
 public struct Verdict: Sendable {
     public var source: String
+    public var session: SessionInfo
+    /// How many sessions the input held (reports name the session when there are several).
+    public var sessionCount: Int
     public var dialect: String?
     public var device: DeviceInfo
     public var findings: [Finding]
@@ -63,14 +66,20 @@ public enum Triage {
         }
     }
 
-    public static func verdict(for r: AnalysisResult) -> Verdict {
+    /// One verdict per session of the input.
+    public static func verdicts(for r: AnalysisResult) -> [Verdict] {
+        r.sessions.map { verdict(for: r, session: $0) }
+    }
+
+    static func verdict(for r: AnalysisResult, session: SessionResult) -> Verdict {
+        let findings = session.findings
         var score: [RootCause: Double] = [:]
         var sure: [RootCause: [Double]] = [:]
         var reasons: [RootCause: [String]] = [:]
-        let linkFindings = r.findings.filter { $0.cause == .link }
-        let flapping = r.findings.contains { $0.signature == "route_flapping" && $0.cause == .link }
-        let loss = r.findings.contains { $0.signature == "packet_loss" }
-        for f in r.findings {
+        let linkFindings = findings.filter { $0.cause == .link }
+        let flapping = findings.contains { $0.signature == "route_flapping" && $0.cause == .link }
+        let loss = findings.contains { $0.signature == "packet_loss" }
+        for f in findings {
             var w = weight(f.severity) * f.confidence
             if f.cause == .client, !linkFindings.isEmpty, explainedByLink.contains(f.signature) { w /= 2 }
             score[f.cause, default: 0] += w
@@ -98,9 +107,12 @@ public enum Triage {
             hypotheses.append(Hypothesis(cause: cause, score: s, confidence: min(1, confidence), reasons: why))
         }
         hypotheses.sort { $0.score != $1.score ? $0.score > $1.score : $0.cause < $1.cause }
-        let severity = r.findings.map(\.severity).max()
-        return Verdict(source: r.source, dialect: r.dialect, device: r.device, findings: r.findings, hypotheses: hypotheses,
-                       severity: severity, toolProblems: r.toolProblems, checked: r.checked, events: r.events,
-                       firstTime: r.firstTime, lastTime: r.lastTime)
+        let severity = findings.map(\.severity).max()
+        let single = r.sessions.count == 1
+        return Verdict(source: r.source, session: session.info, sessionCount: r.sessions.count, dialect: r.dialect,
+                       device: r.device, findings: findings, hypotheses: hypotheses, severity: severity,
+                       toolProblems: r.toolProblems, checked: r.checked, events: r.events,
+                       firstTime: single ? r.firstTime : session.info.start ?? r.firstTime,
+                       lastTime: single ? r.lastTime : session.info.end ?? r.lastTime)
     }
 }

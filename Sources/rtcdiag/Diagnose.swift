@@ -54,12 +54,12 @@ struct Diagnose: ParsableCommand {
         for path in inputs {
             do {
                 let reader = try input.open(path)
-                let result = Analysis(runtime: ruleSpecs.map(RuleAnalyzer.init)).run(reader)
+                let result = Analysis(runtime: ruleSpecs.map { spec in { RuleAnalyzer(spec) } }).run(reader)
                 if result.toolProblems.contains(where: { $0.hasPrefix("input:") }) {
                     inputFailed = true
                     Output.standardError("rtcdiag: \(result.toolProblems.first { $0.hasPrefix("input:") }!)\n")
                 }
-                verdicts.append(Triage.verdict(for: result))
+                verdicts += Triage.verdicts(for: result)
             } catch {
                 inputFailed = true
                 report(error)

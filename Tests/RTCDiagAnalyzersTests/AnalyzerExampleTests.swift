@@ -67,21 +67,22 @@ struct TriageTests {
     }
 
     func result(_ findings: [Finding]) -> AnalysisResult {
-        AnalysisResult(source: "x", dialect: nil, device: DeviceInfo(), findings: findings, toolProblems: [], events: 1,
-                       firstTime: nil, lastTime: nil, checked: [])
+        AnalysisResult(source: "x", dialect: nil, device: DeviceInfo(),
+                       sessions: [SessionResult(info: SessionInfo(index: 0, firstLine: 1), findings: findings)],
+                       toolProblems: [], events: 1, firstTime: nil, lastTime: nil, checked: [])
     }
 
     @Test("a healthy log has no severity and no hypotheses")
     func healthy() {
-        let v = Triage.verdict(for: result([]))
+        let v = Triage.verdicts(for: result([]))[0]
         #expect(v.isHealthy && v.severity == nil && v.hypotheses.isEmpty)
     }
 
     @Test("route flapping with loss is a link problem, and says why")
     func flappingAndLoss() {
-        let v = Triage.verdict(for: result([finding("route_flapping", .link, .p2, sub: "network"),
+        let v = Triage.verdicts(for: result([finding("route_flapping", .link, .p2, sub: "network"),
                                             finding("packet_loss", .link, .p2, sub: "loss"),
-                                            finding("aec_failure", .client, .p2)]))
+                                            finding("aec_failure", .client, .p2)]))[0]
         #expect(v.primary?.cause == .link)
         #expect(v.primary?.reasons.contains { $0.contains("route changes") } == true)
         #expect(v.severity == .p2)
@@ -89,7 +90,7 @@ struct TriageTests {
 
     @Test("server errors with a clean client and network point to the server")
     func serverOnly() {
-        let v = Triage.verdict(for: result([finding("connection_failure", .server, .p0, sub: "auth_rejected")]))
+        let v = Triage.verdicts(for: result([finding("connection_failure", .server, .p0, sub: "auth_rejected")]))[0]
         #expect(v.primary?.cause == .server)
         #expect(v.severity == .p0)
         #expect(v.primary?.reasons.contains { $0.contains("look clean") } == true)
@@ -98,9 +99,9 @@ struct TriageTests {
 
     @Test("server errors beside link trouble lose confidence")
     func serverWithLink() {
-        let alone = Triage.verdict(for: result([finding("connection_failure", .server, .p0)]))
-        let mixed = Triage.verdict(for: result([finding("connection_failure", .server, .p0),
-                                                finding("packet_loss", .link, .p2)]))
+        let alone = Triage.verdicts(for: result([finding("connection_failure", .server, .p0)]))[0]
+        let mixed = Triage.verdicts(for: result([finding("connection_failure", .server, .p0),
+                                                finding("packet_loss", .link, .p2)]))[0]
         let a = alone.hypotheses.first { $0.cause == .server }!.confidence
         let b = mixed.hypotheses.first { $0.cause == .server }!.confidence
         #expect(b < a)
@@ -108,9 +109,9 @@ struct TriageTests {
 
     @Test("one P0 outweighs several P2s of another cause")
     func weights() {
-        let v = Triage.verdict(for: result([finding("connection_failure", .link, .p0),
+        let v = Triage.verdicts(for: result([finding("connection_failure", .link, .p0),
                                             finding("aec_failure", .client, .p2),
-                                            finding("route_flapping", .client, .p2, sub: "audio_route")]))
+                                            finding("route_flapping", .client, .p2, sub: "audio_route")]))[0]
         #expect(v.primary?.cause == .link)
     }
 

@@ -57,9 +57,12 @@ struct DiagnoseTests {
 /// Every sample under `Samples/logs` is diagnosed as `expected.tsv` says, through the CLI.
 @Suite("Samples end to end")
 struct SampleTests {
+    /// A row of `expected.tsv`; `file#N` names the N-th session of a multi-session log.
     struct Expectation: Sendable, CustomStringConvertible {
         var file: String, severity: String?, cause: String?, signatures: Set<String>
         var description: String { file }
+        var path: String { String(file.split(separator: "#")[0]) }
+        var session: Int { file.contains("#") ? Int(file.split(separator: "#")[1])! - 1 : 0 }
     }
 
     static let expectations: [Expectation] = {
@@ -76,16 +79,19 @@ struct SampleTests {
     func manifest() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Samples/logs").path)
             .filter { $0 != "expected.tsv" && $0 != "android-call.log" }
-        #expect(Set(files) == Set(Self.expectations.map(\.file)))
+        #expect(Set(files) == Set(Self.expectations.map(\.path)))
         #expect(Self.expectations.count >= 5)
     }
 
     @Test("each sample gets its severity, root cause and signatures", arguments: expectations)
     func sample(_ x: Expectation) throws {
-        let r = try run(["diagnose", "--format", "json", packageRoot.appendingPathComponent("Samples/logs/\(x.file)").path])
-        #expect(r.status == (x.severity == nil ? 0 : 1), "\(r.stderr)")
+        let r = try run(["diagnose", "--format", "json", packageRoot.appendingPathComponent("Samples/logs/\(x.path)").path])
+        let sessionsOfFile = Self.expectations.filter { $0.path == x.path }
+        #expect(r.status == (sessionsOfFile.allSatisfy { $0.severity == nil } ? 0 : 1), "\(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let d = try #require((obj["diagnoses"] as? [[String: Any]])?.first)
+        let all = try #require(obj["diagnoses"] as? [[String: Any]])
+        #expect(all.count == sessionsOfFile.count)
+        let d = try #require(all.count > x.session ? all[x.session] : nil)
         #expect(d["severity"] as? String == x.severity)
         #expect(d["root_cause"] as? String == x.cause)
         let found = Set((d["findings"] as? [[String: Any]] ?? []).map { f in
@@ -110,13 +116,15 @@ struct SchemaTests {
         let schemaURL = packageRoot.appendingPathComponent("Sources/RTCDiagReports/Schema/diagnosis-v1.schema.json")
         let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any])
         let defs = try #require(schema["$defs"] as? [String: Any])
-        let paths = SampleTests.expectations.map { packageRoot.appendingPathComponent("Samples/logs/\($0.file)").path }
+        let files = SampleTests.expectations.map(\.path)
+        let paths = files.enumerated().filter { files.firstIndex(of: $0.element) == $0.offset }
+            .map { packageRoot.appendingPathComponent("Samples/logs/\($0.element)").path }
         let r = try run(["diagnose", "--format", "json"] + paths)
         let output = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
         var problems: [String] = []
         check(output, against: schema, defs: defs, at: "$", problems: &problems)
         #expect(problems.isEmpty, "\(problems.prefix(10))")
-        #expect(((output as? [String: Any])?["diagnoses"] as? [Any])?.count == paths.count)
+        #expect(((output as? [String: Any])?["diagnoses"] as? [Any])?.count == SampleTests.expectations.count)
     }
 
     /// A small validator for the parts of JSON Schema the file uses.

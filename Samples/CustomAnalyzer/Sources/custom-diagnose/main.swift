@@ -15,9 +15,10 @@ for path in paths {
     do {
         let reader = try LogInput.open(path)
         let result = Analysis(analyzers: Analyzers.builtIn + [AudioFocusLostAnalyzer.self]).run(reader)
-        let verdict = Triage.verdict(for: result)
-        print(DiagnosisReport.markdown(verdict))
-        if !verdict.isHealthy { status = 1 }
+        for verdict in Triage.verdicts(for: result) {
+            print(DiagnosisReport.markdown(verdict))
+            if !verdict.isHealthy { status = 1 }
+        }
     } catch {
         print("custom-diagnose: \(error)")
         status = 3
