@@ -33,6 +33,38 @@ public enum ByteMatch {
         find(hay, needle.utf8Start, needle.utf8CodeUnitCount).map { $0 + needle.utf8CodeUnitCount }
     }
 
+    /// Case-insensitive (ASCII) substring test; `needle` must be lowercase.
+    public static func containsLowercased(_ hay: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
+        containsLowercased(hay, needle.utf8Start, needle.utf8CodeUnitCount)
+    }
+
+    /// Case-insensitive (ASCII) substring test; `needle` must be lowercase.
+    public static func containsLowercased(_ hay: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        needle.withUnsafeBufferPointer { containsLowercased(hay, $0.baseAddress!, $0.count) }
+    }
+
+    static func containsLowercased(_ hay: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n > 0, hay.count >= n else { return false }
+        let first = p[0]
+        let firstUpper = (first >= 97 && first <= 122) ? first - 32 : first
+        var i = 0
+        let last = hay.count - n
+        while i <= last {
+            let b = hay[i]
+            if b == first || b == firstUpper {
+                var j = 1
+                while j < n {
+                    let c = hay[i + j]
+                    if ((c >= 65 && c <= 90) ? c | 0x20 : c) != p[j] { break }
+                    j += 1
+                }
+                if j == n { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// The decimal number (optionally with a fraction) starting at `offset`, skipping spaces.
     public static func number(_ hay: UnsafeRawBufferPointer, at offset: Int) -> Double? {
         var i = offset
@@ -58,41 +90,65 @@ public enum ByteMatch {
 
 /// A case-insensitive multi-literal scan: which of a fixed set of keywords occur in a text.
 /// Built once per pass from every analyzer's keywords; each text is scanned once, and only
-/// positions whose byte starts some keyword are compared.
+/// positions whose byte starts some keyword are compared. Keywords live in one flat byte
+/// array and the first-byte table in another, so the scan touches no reference counts.
 public struct KeywordScanner: Sendable {
-    private let keywords: [[UInt8]]
-    private var byFirstByte: [[Int]] = Array(repeating: [], count: 256)
+    private let bytes: [UInt8]              // all keywords, lowercased, back to back
+    private let starts: [Int]               // keyword i is bytes[starts[i] ..< starts[i + 1]]
+    private let table: [Int32]              // per first byte: range into `candidates`
+    private let candidates: [Int32]         // keyword indices grouped by first byte
 
     public init(_ words: [String]) {
-        keywords = words.map { Array($0.lowercased().utf8) }
-        for (i, k) in keywords.enumerated() where !k.isEmpty { byFirstByte[Int(k[0])].append(i) }
+        let lowered = words.map { Array($0.lowercased().utf8) }
+        var b: [UInt8] = [], st: [Int] = [0]
+        for w in lowered { b += w; st.append(b.count) }
+        bytes = b
+        starts = st
+        var groups = [[Int32]](repeating: [], count: 256)
+        for (i, w) in lowered.enumerated() where !w.isEmpty { groups[Int(w[0])].append(Int32(i)) }
+        var t = [Int32](repeating: 0, count: 257)
+        var c: [Int32] = []
+        for g in 0..<256 { t[g] = Int32(c.count); c += groups[g] }
+        t[256] = Int32(c.count)
+        table = t
+        candidates = c
     }
 
-    public var count: Int { keywords.count }
+    public var count: Int { starts.count - 1 }
 
     /// Sets `hits[i] = true` for every keyword `i` found in `text`.
     public func scan(_ text: UnsafeRawBufferPointer, into hits: inout [Bool]) {
         let n = text.count
         guard n > 0 else { return }
-        var i = 0
-        while i < n {
-            let b = text[i]
-            let lower = (b >= 65 && b <= 90) ? b | 0x20 : b
-            let candidates = byFirstByte[Int(lower)]
-            if !candidates.isEmpty {
-                for k in candidates where !hits[k] {
-                    let word = keywords[k]
-                    guard i + word.count <= n else { continue }
-                    var j = 1
-                    while j < word.count {
-                        let c = text[i + j]
-                        if ((c >= 65 && c <= 90) ? c | 0x20 : c) != word[j] { break }
-                        j += 1
+        bytes.withUnsafeBufferPointer { kw in
+            starts.withUnsafeBufferPointer { st in
+                table.withUnsafeBufferPointer { tb in
+                    candidates.withUnsafeBufferPointer { cand in
+                        hits.withUnsafeMutableBufferPointer { hit in
+                            for i in 0..<n {
+                                let b = text[i]
+                                let lower = Int((b >= 65 && b <= 90) ? b | 0x20 : b)
+                                var k = Int(tb[lower])
+                                let end = Int(tb[lower + 1])
+                                while k < end {
+                                    let word = Int(cand[k])
+                                    k += 1
+                                    if hit[word] { continue }
+                                    let ws = st[word], len = st[word + 1] - ws
+                                    guard i + len <= n else { continue }
+                                    var j = 1
+                                    while j < len {
+                                        let c = text[i + j]
+                                        if ((c >= 65 && c <= 90) ? c | 0x20 : c) != kw[ws + j] { break }
+                                        j += 1
+                                    }
+                                    if j == len { hit[word] = true }
+                                }
+                            }
+                        }
                     }
-                    if j == word.count { hits[k] = true }
                 }
             }
-            i += 1
         }
     }
 }

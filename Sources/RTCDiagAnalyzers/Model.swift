@@ -82,6 +82,15 @@ public struct EvidenceLog: Sendable {
         if examples.count < limit { examples.append(e) }
     }
 
+    /// Counts one more evidence line past the examples kept.
+    public mutating func count(time: Int64?) {
+        count += 1
+        if let time {
+            if firstTime == nil { firstTime = time }
+            lastTime = max(lastTime ?? time, time)
+        }
+    }
+
     public mutating func merge(_ other: EvidenceLog) {
         for x in other.examples where examples.count < limit { examples.append(x) }
         count += other.count

@@ -40,11 +40,11 @@ enum SessionLine {
     static let keywords = ["join", "leave"]
 
     static func classify(_ e: EventView) -> SessionLine? {
-        let m = String(decoding: e.message.prefix(512), as: UTF8.self).lowercased()
-        let compact = m.replacingOccurrences(of: " ", with: "")
-        if compact.contains("leavechannel") || compact.contains("leaveroom") { return .leave }
-        if (compact.contains("joinchannel") || compact.contains("joinroom")) && !compact.contains("joinchannelsuccess")
-            && !compact.contains("failed") && !compact.contains("rejected") {
+        let m = UnsafeRawBufferPointer(rebasing: e.message.prefix(512))
+        func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
+        if has("leavechannel") || has("leave channel") || has("leaveroom") || has("leave room") { return .leave }
+        if (has("joinchannel") || has("join channel") || has("joinroom") || has("join room"))
+            && !has("joinchannelsuccess") && !has("failed") && !has("rejected") {
             return .join
         }
         return nil

@@ -6,6 +6,8 @@ public struct RuleAnalyzer: RuntimeAnalyzer {
     public let spec: RuleSpec
     public let description: AnalyzerDescription
     private let regex: Regex<AnyRegexOutput>?
+    private let literals: [[UInt8]]
+    private let tagLiteral: [UInt8]?
     private var matches: [(time: Int64?, evidence: Evidence)] = []
     private var evidence = EvidenceLog()
     private var fired = false
@@ -14,6 +16,8 @@ public struct RuleAnalyzer: RuntimeAnalyzer {
     public init(_ spec: RuleSpec) {
         self.spec = spec
         regex = spec.regex.flatMap { try? Regex($0) }
+        literals = spec.messageLiterals.map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
+        tagLiteral = spec.tag.map { Array($0.lowercased().utf8) }.flatMap { $0.isEmpty ? nil : $0 }
         description = AnalyzerDescription(
             id: spec.id, name: spec.name, summary: spec.summary, defaultCause: spec.cause, defaultSeverity: spec.severity,
             remediation: spec.remediation, keywords: spec.messageLiterals + (spec.tag.map { [$0] } ?? []),
@@ -40,12 +44,10 @@ public struct RuleAnalyzer: RuntimeAnalyzer {
 
     func matchesEvent(_ e: EventView) -> Bool {
         if let min = spec.minLevel, e.level < min { return false }
+        if let tagLiteral, !ByteMatch.containsLowercased(e.tag, tagLiteral) { return false }
+        if !literals.isEmpty, !literals.contains(where: { ByteMatch.containsLowercased(e.message, $0) }) { return false }
+        guard regex != nil || spec.field != nil else { return true }
         let message = String(decoding: e.message.prefix(RegexGuard.maxInput), as: UTF8.self)
-        if let tag = spec.tag, !String(decoding: e.tag, as: UTF8.self).lowercased().contains(tag.lowercased()) { return false }
-        if !spec.messageLiterals.isEmpty {
-            let lower = message.lowercased()
-            guard spec.messageLiterals.contains(where: { lower.contains($0.lowercased()) }) else { return false }
-        }
         if let regex, (try? regex.firstMatch(in: message)) == nil { return false }
         if let field = spec.field {
             let v = FieldExtractor.fields(in: message).first { $0.key == field.name }.flatMap { Double($0.value.filter { $0.isNumber || $0 == "." || $0 == "-" }) }

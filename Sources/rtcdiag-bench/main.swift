@@ -75,8 +75,8 @@ func best(_ command: String) -> Row {
     return bestRow
 }
 
-print("codec  measurement                         MB/s    vs tool   peak RSS")
-print("-----  ---------------------------------  ------  --------  --------")
+print("codec  measurement                                  MB/s    vs tool   peak RSS")
+print("-----  ------------------------------------------  ------  --------  --------")
 var verdicts: [String] = []
 for c in codecs {
     var st2 = stat()
@@ -87,6 +87,13 @@ for c in codecs {
     let frame = best("exec '\(selfPath)' --measure frame '\(c.file)' > '\(dir)/.out'")
     let parse1 = best("exec '\(selfPath)' --measure parse '\(c.file)' > '\(dir)/.out'")
     let parse = best("exec '\(selfPath)' --measure parse-2t '\(c.file)' > '\(dir)/.out'")
+    let keywords = Set(Analyzers.builtIn.flatMap { $0.description.keywords } + BuiltinRules.specs().flatMap(\.messageLiterals))
+        .filter { !$0.contains("'") && !$0.contains("\"") }.sorted()
+    let pattern = keywords.map { $0.replacingOccurrences(of: ".", with: "\\.").replacingOccurrences(of: "(", with: "\\(") }
+        .joined(separator: "|")
+    let grepSignatures = best("\(c.decompress) '\(c.file)' | grep -ciE '\(pattern)' > '\(dir)/.grep'")
+    let diagnose1 = best("exec '\(selfPath)' --measure diagnose '\(c.file)' > '\(dir)/.out'")
+    let diagnose = best("exec '\(selfPath)' --measure diagnose-2t '\(c.file)' > '\(dir)/.out'")
     let rows: [(String, Row)] = [
         ("\(c.decompress) (system tool)", tool),
         ("\(c.decompress) | grep -c", grep),
@@ -94,13 +101,20 @@ for c in codecs {
         ("rtcdiag decode+frame", frame),
         ("rtcdiag decode+frame+parse", parse1),
         ("  same, decoding on its own thread", parse),
+        ("\(c.decompress) | grep -ciE <signature keywords>", grepSignatures),
+        ("rtcdiag diagnose (all signatures+rules)", diagnose1),
+        ("  same, decoding on its own thread", diagnose),
     ]
     for (label, r) in rows {
         let ratio = r.mbps / tool.mbps
-        print("\(pad(c.name, 5))  \(pad(label, 33))  \(lpad(fmt(r.mbps, 0), 6))  \(lpad(fmt(ratio, 2) + "×", 8))  \(lpad(fmt(Double(r.rssKiB) / 1024, 1), 5)) MiB")
+        print("\(pad(c.name, 5))  \(pad(label, 42))  \(lpad(fmt(r.mbps, 0), 6))  \(lpad(fmt(ratio, 2) + "×", 8))  \(lpad(fmt(Double(r.rssKiB) / 1024, 1), 5)) MiB")
     }
     let ratio = parse.mbps / tool.mbps
     let target: Double = c.name == "zstd" ? 0.85 : c.name == "lz4" ? 0.75 : 1.5
+    verdicts.append("\(c.name): diagnose at \(fmt(diagnose1.mbps / tool.mbps, 2))× \(c.decompress) on one thread (target ≥ 0.70×), "
+                    + "\(fmt(diagnose.mbps / tool.mbps, 2))× with decoding on its own thread (target ≥ 0.95×), "
+                    + "\(fmt(diagnose.mbps / grepSignatures.mbps, 2))× the keyword grep; analyzer overhead over parsing: "
+                    + "\(fmt((parse.seconds > 0 ? diagnose.seconds / parse.seconds : 0) * 100 - 100, 0)) %")
     verdicts.append("\(c.name): decode+frame+parse (2 threads) at \(fmt(ratio, 2))× \(c.decompress) (target ≥ \(fmt(target, 2))×) "
                     + (ratio >= target ? "met" : "NOT met") + "; peak RSS \(fmt(Double(parse.rssKiB) / 1024, 1)) MiB (target ≤ 64) "
                     + (parse.rssKiB <= 64 * 1024 ? "met" : "NOT met")
@@ -124,6 +138,12 @@ func measure(mode: String, path: String) -> Int32 {
             var n = 0
             while try framer.next() != nil { n += 1 }
             print(stream.decodedBytes, n, 0)
+        case "diagnose", "diagnose-2t":
+            // What `rtcdiag diagnose` runs: every compiled signature and the shipped rules.
+            let reader = try EventReader(framer: LineFramer(stream: stream))
+            let rules = BuiltinRules.specs()
+            let result = Analysis(runtime: rules.map { spec in { RuleAnalyzer(spec) } }).run(reader)
+            print(stream.decodedBytes, reader.framer.lineCount, result.findings.count)
         default:
             let reader = try EventReader(framer: LineFramer(stream: stream))
             var levels = [Int](repeating: 0, count: 8)

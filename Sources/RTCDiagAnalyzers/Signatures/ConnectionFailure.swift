@@ -77,19 +77,19 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             iceFailed.add(e, source: context.source)
             return
         }
-        let lower = String(decoding: m, as: UTF8.self).lowercased()
-        if lower.contains("join timeout") || lower.contains("join timed out") {
+        func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
+        if has("join timeout") || has("join timed out") {
             iceFailed.add(e, source: context.source)
-        } else if lower.contains("token") && (lower.contains("expired") || lower.contains("invalid")) && !lower.contains("renew") {
+        } else if has("token") && (has("expired") || has("invalid")) && !has("renew") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
-        } else if lower.contains("401 unauthorized") || lower.contains("403 forbidden") {
+        } else if has("401 unauthorized") || has("403 forbidden") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
-        } else if lower.contains("kicked") || lower.contains("banned") {
+        } else if has("kicked") || has("banned") {
             serverKind = "kicked_by_server"
             serverRejected.add(e, source: context.source)
-        } else if lower.contains("http 5") || lower.contains("status=5") || lower.contains("status: 5") {
+        } else if has("http 5") || has("status=5") || has("status: 5") {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }

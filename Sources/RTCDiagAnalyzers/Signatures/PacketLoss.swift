@@ -130,18 +130,23 @@ struct ThresholdEvidence {
     var rule: KOfN
     var evidence = EvidenceLog()
     /// Bad samples of the current window not yet logged, with their sample numbers.
-    private var waiting: [(serial: Int, evidence: Evidence, time: Int64?)] = []
+    private var waiting: [(serial: Int, evidence: Evidence?, time: Int64?)] = []
     private var serial = 0
 
     init(k: Int, n: Int) { rule = KOfN(k: k, n: n) }
 
     mutating func add(_ bad: Bool, _ e: EventView, source: String) {
         serial += 1
-        if bad { waiting.append((serial, Evidence(e, source: source), e.time)) }
+        if bad {
+            let room = evidence.examples.count + waiting.count < evidence.limit
+            waiting.append((serial, room ? Evidence(e, source: source) : nil, e.time))
+        }
         waiting.removeAll { $0.serial <= serial - rule.n }
         _ = rule.add(bad, time: e.time)
         if rule.isHolding {
-            for w in waiting { evidence.add(w.evidence, time: w.time) }
+            for w in waiting {
+                if let ev = w.evidence { evidence.add(ev, time: w.time) } else { evidence.count(time: w.time) }
+            }
             waiting.removeAll()
         }
     }

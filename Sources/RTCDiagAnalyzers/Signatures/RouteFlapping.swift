@@ -77,24 +77,31 @@ public struct RouteFlappingAnalyzer: Analyzer {
     }
 
     /// Changes within a sliding window; keeps the evidence of windows that reached the threshold.
+    /// Each change is logged once (by serial number), and a change is turned into `Evidence`
+    /// only while the log still has room for examples.
     struct Burst {
         var times: [Int64] = []
-        var pending: [Evidence] = []  // the events inside the window (bounded by the window)
+        var pending: [(serial: Int, evidence: Evidence?)] = []
         var evidence = EvidenceLog()
         var worst: Int?
+        var serial = 0
+        var loggedThrough = 0
 
         mutating func add(_ e: EventView, at t: Int64, source: String) {
+            serial += 1
             times.append(t)
-            pending.append(Evidence(e, source: source))
+            pending.append((serial, evidence.examples.count < evidence.limit ? Evidence(e, source: source) : nil))
             while let first = times.first, t - first > RouteFlappingAnalyzer.windowMicros || times.count > 256 {
                 times.removeFirst()
                 pending.removeFirst()
             }
             if times.count >= RouteFlappingAnalyzer.threshold {
                 worst = max(worst ?? 0, times.count)
-                for (p, pt) in zip(pending, times) where !evidence.examples.contains(p) { evidence.add(p, time: pt) }
+                for (p, pt) in zip(pending, times) where p.serial > loggedThrough {
+                    if let ev = p.evidence { evidence.add(ev, time: pt) } else { evidence.count(time: pt) }
+                }
+                loggedThrough = serial
             }
         }
     }
 }
-
