@@ -89,14 +89,21 @@ public enum ByteMatch {
 }
 
 /// A case-insensitive multi-literal scan: which of a fixed set of keywords occur in a text.
-/// Built once per pass from every analyzer's keywords; each text is scanned once, and only
-/// positions whose byte starts some keyword are compared. Keywords live in one flat byte
-/// array and the first-byte table in another, so the scan touches no reference counts.
+///
+/// Wu–Manber with 2-byte blocks: a shift table over all lowercase byte pairs says how far the
+/// window may jump when its last pair ends no keyword prefix there; only where the shift is 0
+/// are the keywords ending in that pair compared. With keywords of 4+ bytes most positions are
+/// skipped. Built once per pass from every analyzer's keywords; touches no reference counts.
 public struct KeywordScanner: Sendable {
-    private let bytes: [UInt8]              // all keywords, lowercased, back to back
-    private let starts: [Int]               // keyword i is bytes[starts[i] ..< starts[i + 1]]
-    private let table: [Int32]              // per first byte: range into `candidates`
-    private let candidates: [Int32]         // keyword indices grouped by first byte
+    private let bytes: [UInt8]      // all keywords, lowercased, back to back
+    private let starts: [Int]       // keyword i is bytes[starts[i] ..< starts[i + 1]]
+    private let lastPair: [UInt16]  // per keyword: the pair ending its first `window` bytes
+    private let shift: [UInt8]      // per lowercase pair
+    private let window: Int         // shortest keyword length (≥ 2)
+    private static let fold: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
+        let byte = UInt8(b)
+        return byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+    }
 
     public init(_ words: [String]) {
         let lowered = words.map { Array($0.lowercased().utf8) }
@@ -104,14 +111,21 @@ public struct KeywordScanner: Sendable {
         for w in lowered { b += w; st.append(b.count) }
         bytes = b
         starts = st
-        var groups = [[Int32]](repeating: [], count: 256)
-        for (i, w) in lowered.enumerated() where !w.isEmpty { groups[Int(w[0])].append(Int32(i)) }
-        var t = [Int32](repeating: 0, count: 257)
-        var c: [Int32] = []
-        for g in 0..<256 { t[g] = Int32(c.count); c += groups[g] }
-        t[256] = Int32(c.count)
-        table = t
-        candidates = c
+        let m = max(2, lowered.filter { !$0.isEmpty }.map(\.count).min() ?? 2)
+        window = m
+        var table = [UInt8](repeating: UInt8(min(m - 1, 255)), count: 65536)
+        var last: [UInt16] = []
+        for w in lowered {
+            guard w.count >= 2 else { last.append(0); continue }
+            let span = min(m, w.count)
+            for j in 0..<(span - 1) {
+                let pair = Int(w[j]) << 8 | Int(w[j + 1])
+                table[pair] = min(table[pair], UInt8(span - 2 - j))
+            }
+            last.append(UInt16(Int(w[span - 2]) << 8 | Int(w[span - 1])))
+        }
+        shift = table
+        lastPair = last
     }
 
     public var count: Int { starts.count - 1 }
@@ -119,30 +133,28 @@ public struct KeywordScanner: Sendable {
     /// Sets `hits[i] = true` for every keyword `i` found in `text`.
     public func scan(_ text: UnsafeRawBufferPointer, into hits: inout [Bool]) {
         let n = text.count
-        guard n > 0 else { return }
-        bytes.withUnsafeBufferPointer { kw in
-            starts.withUnsafeBufferPointer { st in
-                table.withUnsafeBufferPointer { tb in
-                    candidates.withUnsafeBufferPointer { cand in
-                        hits.withUnsafeMutableBufferPointer { hit in
-                            for i in 0..<n {
-                                let b = text[i]
-                                let lower = Int((b >= 65 && b <= 90) ? b | 0x20 : b)
-                                var k = Int(tb[lower])
-                                let end = Int(tb[lower + 1])
-                                while k < end {
-                                    let word = Int(cand[k])
-                                    k += 1
-                                    if hit[word] { continue }
-                                    let ws = st[word], len = st[word + 1] - ws
-                                    guard i + len <= n else { continue }
-                                    var j = 1
-                                    while j < len {
-                                        let c = text[i + j]
-                                        if ((c >= 65 && c <= 90) ? c | 0x20 : c) != kw[ws + j] { break }
-                                        j += 1
+        let m = window
+        guard n >= m, let t = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        Self.fold.withUnsafeBufferPointer { fold in
+            shift.withUnsafeBufferPointer { sh in
+                bytes.withUnsafeBufferPointer { kw in
+                    starts.withUnsafeBufferPointer { st in
+                        lastPair.withUnsafeBufferPointer { lp in
+                            hits.withUnsafeMutableBufferPointer { hit in
+                                var pos = m - 1  // last byte of the window
+                                while pos < n {
+                                    let pair = Int(fold[Int(t[pos - 1])]) << 8 | Int(fold[Int(t[pos])])
+                                    let s = Int(sh[pair])
+                                    if s > 0 { pos += s; continue }
+                                    let start = pos - m + 1
+                                    for k in 0..<lp.count where lp[k] == UInt16(pair) && !hit[k] {
+                                        let ws = st[k], len = st[k + 1] - ws
+                                        guard len >= 2, start + len <= n else { continue }
+                                        var j = 0
+                                        while j < len, fold[Int(t[start + j])] == kw[ws + j] { j += 1 }
+                                        if j == len { hit[k] = true }
                                     }
-                                    if j == len { hit[word] = true }
+                                    pos += 1
                                 }
                             }
                         }
