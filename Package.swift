@@ -34,7 +34,7 @@ let package = Package(
         // 2. Formats: dialect detection and parsing of lines into events.
         .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"], swiftSettings: hotPath),
         // 3. Analyzers: one type per failure signature, fed by one streaming pass.
-        .target(name: "RTCDiagAnalyzers", dependencies: ["RTCDiagFormats"]),
+        .target(name: "RTCDiagAnalyzers", dependencies: ["RTCDiagFormats"], swiftSettings: hotPath),
         // 3b. Rules: signatures written as YAML (parsed with Yams), run as analyzers in the same pass.
         .target(name: "RTCDiagRules", dependencies: ["RTCDiagAnalyzers", .product(name: "Yams", package: "Yams")]),
         // The shipped packs, validated and embedded at build time by the plugin.

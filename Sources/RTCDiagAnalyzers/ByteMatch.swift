@@ -97,7 +97,8 @@ public enum ByteMatch {
 public struct KeywordScanner: Sendable {
     private let bytes: [UInt8]      // all keywords, lowercased, back to back
     private let starts: [Int]       // keyword i is bytes[starts[i] ..< starts[i + 1]]
-    private let lastPair: [UInt16]  // per keyword: the pair ending its first `window` bytes
+    private let firstWithPair: [Int16]  // per pair: the first keyword whose `window` prefix ends in it, or -1
+    private let nextWithPair: [Int16]   // per keyword: the next keyword with the same pair, or -1
     private let shift: [UInt8]      // per lowercase pair
     private let window: Int         // shortest keyword length (≥ 2)
     private static let fold: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
@@ -114,18 +115,21 @@ public struct KeywordScanner: Sendable {
         let m = max(2, lowered.filter { !$0.isEmpty }.map(\.count).min() ?? 2)
         window = m
         var table = [UInt8](repeating: UInt8(min(m - 1, 255)), count: 65536)
-        var last: [UInt16] = []
-        for w in lowered {
-            guard w.count >= 2 else { last.append(0); continue }
+        var first = [Int16](repeating: -1, count: 65536)
+        var next = [Int16](repeating: -1, count: lowered.count)
+        for (k, w) in lowered.enumerated().reversed() where w.count >= 2 {
             let span = min(m, w.count)
             for j in 0..<(span - 1) {
                 let pair = Int(w[j]) << 8 | Int(w[j + 1])
                 table[pair] = min(table[pair], UInt8(span - 2 - j))
             }
-            last.append(UInt16(Int(w[span - 2]) << 8 | Int(w[span - 1])))
+            let last = Int(w[span - 2]) << 8 | Int(w[span - 1])
+            next[k] = first[last]
+            first[last] = Int16(k)
         }
         shift = table
-        lastPair = last
+        firstWithPair = first
+        nextWithPair = next
     }
 
     public var count: Int { starts.count - 1 }
@@ -139,7 +143,8 @@ public struct KeywordScanner: Sendable {
             shift.withUnsafeBufferPointer { sh in
                 bytes.withUnsafeBufferPointer { kw in
                     starts.withUnsafeBufferPointer { st in
-                        lastPair.withUnsafeBufferPointer { lp in
+                        firstWithPair.withUnsafeBufferPointer { fp in
+                        nextWithPair.withUnsafeBufferPointer { np in
                             hits.withUnsafeMutableBufferPointer { hit in
                                 var pos = m - 1  // last byte of the window
                                 while pos < n {
@@ -147,16 +152,20 @@ public struct KeywordScanner: Sendable {
                                     let s = Int(sh[pair])
                                     if s > 0 { pos += s; continue }
                                     let start = pos - m + 1
-                                    for k in 0..<lp.count where lp[k] == UInt16(pair) && !hit[k] {
+                                    var k = Int(fp[pair])
+                                    while k >= 0 {
                                         let ws = st[k], len = st[k + 1] - ws
-                                        guard len >= 2, start + len <= n else { continue }
-                                        var j = 0
-                                        while j < len, fold[Int(t[start + j])] == kw[ws + j] { j += 1 }
-                                        if j == len { hit[k] = true }
+                                        if !hit[k], start + len <= n {
+                                            var j = 0
+                                            while j < len, fold[Int(t[start + j])] == kw[ws + j] { j += 1 }
+                                            if j == len { hit[k] = true }
+                                        }
+                                        k = Int(np[k])
                                     }
                                     pos += 1
                                 }
                             }
+                        }
                         }
                     }
                 }

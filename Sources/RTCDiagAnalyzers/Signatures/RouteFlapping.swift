@@ -82,6 +82,7 @@ public struct RouteFlappingAnalyzer: Analyzer {
     struct Burst {
         var times: [Int64] = []
         var pending: [(serial: Int, evidence: Evidence?)] = []
+        var head = 0  // entries before `head` have left the window
         var evidence = EvidenceLog()
         var worst: Int?
         var serial = 0
@@ -91,14 +92,19 @@ public struct RouteFlappingAnalyzer: Analyzer {
             serial += 1
             times.append(t)
             pending.append((serial, evidence.examples.count < evidence.limit ? Evidence(e, source: source) : nil))
-            while let first = times.first, t - first > RouteFlappingAnalyzer.windowMicros || times.count > 256 {
-                times.removeFirst()
-                pending.removeFirst()
+            while head < times.count, t - times[head] > RouteFlappingAnalyzer.windowMicros || times.count - head > 256 {
+                head += 1
             }
-            if times.count >= RouteFlappingAnalyzer.threshold {
-                worst = max(worst ?? 0, times.count)
-                for (p, pt) in zip(pending, times) where p.serial > loggedThrough {
-                    if let ev = p.evidence { evidence.add(ev, time: pt) } else { evidence.count(time: pt) }
+            if head > 1024 {  // compact now and then, so memory stays bounded
+                times.removeFirst(head)
+                pending.removeFirst(head)
+                head = 0
+            }
+            let inWindow = times.count - head
+            if inWindow >= RouteFlappingAnalyzer.threshold {
+                worst = max(worst ?? 0, inWindow)
+                for i in head..<times.count where pending[i].serial > loggedThrough {
+                    if let ev = pending[i].evidence { evidence.add(ev, time: times[i]) } else { evidence.count(time: times[i]) }
                 }
                 loggedThrough = serial
             }
