@@ -53,7 +53,7 @@ _ = lines
 let lineCount = readTextFile("\(dir)/.wc").trimmed
 print("""
 
-    input: \(fmt(total / 1_048_576, 0)) MiB decompressed, \(lineCount) lines; \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores; best of \(runs)
+    input: \(fixed(total / 1_048_576, 0)) MiB decompressed, \(lineCount) lines; \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores; best of \(runs)
     grep word: AudioRecord (a common keyword of our signatures)
 
     """)
@@ -107,18 +107,18 @@ for c in codecs {
     ]
     for (label, r) in rows {
         let ratio = r.mbps / tool.mbps
-        print("\(pad(c.name, 5))  \(pad(label, 42))  \(lpad(fmt(r.mbps, 0), 6))  \(lpad(fmt(ratio, 2) + "×", 8))  \(lpad(fmt(Double(r.rssKiB) / 1024, 1), 5)) MiB")
+        print("\(pad(c.name, 5))  \(pad(label, 42))  \(lpad(fixed(r.mbps, 0), 6))  \(lpad(fixed(ratio, 2) + "×", 8))  \(lpad(fixed(Double(r.rssKiB) / 1024, 1), 5)) MiB")
     }
     let ratio = parse.mbps / tool.mbps
     let target: Double = c.name == "zstd" ? 0.85 : c.name == "lz4" ? 0.75 : 1.5
-    verdicts.append("\(c.name): diagnose at \(fmt(diagnose1.mbps / tool.mbps, 2))× \(c.decompress) on one thread (target ≥ 0.70×), "
-                    + "\(fmt(diagnose.mbps / tool.mbps, 2))× with decoding on its own thread (target ≥ 0.95×), "
-                    + "\(fmt(diagnose.mbps / grepSignatures.mbps, 2))× the keyword grep; analyzer overhead over parsing: "
-                    + "\(fmt((parse.seconds > 0 ? diagnose.seconds / parse.seconds : 0) * 100 - 100, 0)) %")
-    verdicts.append("\(c.name): decode+frame+parse (2 threads) at \(fmt(ratio, 2))× \(c.decompress) (target ≥ \(fmt(target, 2))×) "
-                    + (ratio >= target ? "met" : "NOT met") + "; peak RSS \(fmt(Double(parse.rssKiB) / 1024, 1)) MiB (target ≤ 64) "
+    verdicts.append("\(c.name): diagnose at \(fixed(diagnose1.mbps / tool.mbps, 2))× \(c.decompress) on one thread (target ≥ 0.70×), "
+                    + "\(fixed(diagnose.mbps / tool.mbps, 2))× with decoding on its own thread (target ≥ 0.95×), "
+                    + "\(fixed(diagnose.mbps / grepSignatures.mbps, 2))× the keyword grep; analyzer overhead over parsing: "
+                    + "\(fixed((parse.seconds > 0 ? diagnose.seconds / parse.seconds : 0) * 100 - 100, 0)) %")
+    verdicts.append("\(c.name): decode+frame+parse (2 threads) at \(fixed(ratio, 2))× \(c.decompress) (target ≥ \(fixed(target, 2))×) "
+                    + (ratio >= target ? "met" : "NOT met") + "; peak RSS \(fixed(Double(parse.rssKiB) / 1024, 1)) MiB (target ≤ 64) "
                     + (parse.rssKiB <= 64 * 1024 ? "met" : "NOT met")
-                    + "; compressed \(fmt(Double(st2.st_size) / 1_048_576, 1)) MiB")
+                    + "; compressed \(fixed(Double(st2.st_size) / 1_048_576, 1)) MiB")
     print("")
 }
 print(verdicts.joined(separator: "\n"))
@@ -164,29 +164,12 @@ func spawn(_ command: String) -> (seconds: Double, rssKiB: Int) {
     var pid: pid_t = 0
     let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
     defer { argv.forEach { free($0) } }
-    let t0 = now()
+    let t0 = monotonicSeconds()
     guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return (.infinity, 0) }
     var status: Int32 = 0
     var usage = rusage()
     wait4(pid, &status, 0, &usage)
-    return (now() - t0, Int(usage.ru_maxrss))
-}
-
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-func fmt(_ v: Double, _ places: Int) -> String {
-    guard v.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<places { scale *= 10 }
-    let n = Int((v * scale).rounded())
-    let s = String(n / Int(scale))
-    guard places > 0 else { return s }
-    let f = String(n % Int(scale))
-    return s + "." + String(repeating: "0", count: places - f.count) + f
+    return (monotonicSeconds() - t0, Int(usage.ru_maxrss))
 }
 
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
