@@ -2,6 +2,11 @@ import RTCDiagFormats
 
 /// `aec_failure`: the echo canceller is unavailable, switched off, or echo is being reported.
 ///
+/// Metrics: W3C webrtc-stats `echoReturnLossEnhancement` (dB; below 3 dB the canceller removes
+/// almost nothing) and libwebrtc's echo-detector `residualEchoLikelihood` (0…1; above 0.5 echo is
+/// likely), judged 3 of the last 5 samples. The speakerphone route with no canceller makes
+/// echo near certain and raises the confidence.
+///
 /// Sources: WebRTC `WebRtcAudioRecord.java` / `WebRtcAudioEffects.java` ("Built-in AEC is not
 /// supported on this platform", `enableBuiltInAEC(…)`); `audio_processing_impl.cc`
 /// (`AudioProcessing::ApplyConfig: … echo_canceller: { enabled: 0 … }`); vendor warning codes
@@ -14,7 +19,8 @@ public struct AECFailureAnalyzer: Analyzer {
         defaultCause: .client, defaultSeverity: .p2,
         remediation: "Enable the software echo canceller (AEC3/AECM) when the device has no built-in AEC; "
             + "ask the user to use a headset; check the device against the SDK's AEC blocklist.",
-        keywords: ["Built-in AEC", "echo_canceller:", "1053", "1051", "RESIDUAL_ECHO", "HOWLING", "echo detected"],
+        keywords: ["Built-in AEC", "echo_canceller:", "1053", "1051", "RESIDUAL_ECHO", "HOWLING", "echo detected",
+                   "echoReturnLossEnhancement", "residualEchoLikelihood", "residual_echo_likelihood", "setSpeakerphoneOn"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓11-23 10:15:00.513  8123  8160 E WebRtcAudioRecord: Built-in AEC is not supported on this platform
@@ -29,6 +35,11 @@ public struct AECFailureAnalyzer: Analyzer {
                 ↓[0501/080002.500000:INFO:audio_processing_impl.cc(432)] AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0 } }
                 ↓[0501/080009.000000:WARNING:rtc_engine.cc(88)] onWarning code=1051 WARN_APM_HOWLING
                 """),
+            AnalyzerExample("""
+                ↓{"ts":"2024-05-01T10:00:05Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=2.1 echoReturnLossEnhancement=0.8 residualEchoLikelihood=0.93"}
+                ↓{"ts":"2024-05-01T10:00:10Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=1.9 echoReturnLossEnhancement=1.2 residualEchoLikelihood=0.88"}
+                ↓{"ts":"2024-05-01T10:00:15Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=2.4 echoReturnLossEnhancement=0.5 residualEchoLikelihood=0.91"}
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
@@ -38,6 +49,12 @@ public struct AECFailureAnalyzer: Analyzer {
             AnalyzerExample("""
                 11-23 10:15:00.513  8123  8160 E WebRtcAudioRecord: Built-in AEC is not supported on this platform
                 11-23 10:15:00.520  8123  8161 I webrtc_audio_processing: AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 1, mobile_mode: 1 } }
+                11-23 10:15:01.034  8123  8123 I AudioManager: setSpeakerphoneOn(true) from u/pid:10245/8123
+                """),
+            AnalyzerExample("""
+                {"ts":"2024-05-01T10:00:05Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=12.1 echoReturnLossEnhancement=18.4 residualEchoLikelihood=0.02"}
+                {"ts":"2024-05-01T10:00:10Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=11.0 echoReturnLossEnhancement=2.0 residualEchoLikelihood=0.61"}
+                {"ts":"2024-05-01T10:00:15Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=12.5 echoReturnLossEnhancement=17.9 residualEchoLikelihood=0.03"}
                 """),
         ])
 
@@ -45,6 +62,8 @@ public struct AECFailureAnalyzer: Analyzer {
     private var softwareOff = EvidenceLog()
     private var softwareOn = false
     private var echoReports = EvidenceLog(limit: 5)
+    private var poorMetrics = ThresholdEvidence(k: 3, n: 5)
+    private var speakerphone = false
 
     public init() {}
 
@@ -60,6 +79,16 @@ public struct AECFailureAnalyzer: Analyzer {
             } else {
                 softwareOn = true
             }
+        } else if ByteMatch.contains(m, "setSpeakerphoneOn(") {
+            speakerphone = ByteMatch.contains(m, "setSpeakerphoneOn(true)")
+        } else if let erle = ByteMatch.number(after: "echoReturnLossEnhancement=", in: m)
+                    ?? ByteMatch.number(after: "echoReturnLossEnhancement\":", in: m) {
+            let likelihood = ByteMatch.number(after: "residualEchoLikelihood=", in: m)
+                ?? ByteMatch.number(after: "residual_echo_likelihood: ", in: m) ?? 0
+            poorMetrics.add(erle < 3 || likelihood > 0.5, e, source: context.source)
+        } else if let likelihood = ByteMatch.number(after: "residualEchoLikelihood=", in: m)
+                    ?? ByteMatch.number(after: "residual_echo_likelihood: ", in: m) {
+            poorMetrics.add(likelihood > 0.5, e, source: context.source)
         } else if ByteMatch.contains(m, "RESIDUAL_ECHO") || ByteMatch.contains(m, "HOWLING")
                     || ByteMatch.contains(m, "warn=1053") || ByteMatch.contains(m, "code=1053")
                     || ByteMatch.contains(m, "warn=1051") || ByteMatch.contains(m, "code=1051")
@@ -71,19 +100,25 @@ public struct AECFailureAnalyzer: Analyzer {
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
         let noCanceller = !softwareOn && !softwareOff.isEmpty
-        guard noCanceller || !echoReports.isEmpty else { return [] }
+        let metricsBad = poorMetrics.rule.fired
+        guard noCanceller || !echoReports.isEmpty || metricsBad else { return [] }
         var evidence = EvidenceLog()
         evidence.merge(builtInMissing)
         evidence.merge(softwareOff)
         evidence.merge(echoReports)
+        evidence.merge(poorMetrics.evidence)
         var parts: [String] = []
         if !builtInMissing.isEmpty { parts.append("the device has no built-in AEC") }
         if noCanceller { parts.append("the software echo canceller is disabled") }
+        if noCanceller && speakerphone { parts.append("the call runs on the speakerphone") }
         if !echoReports.isEmpty { parts.append("echo/howling was reported \(echoReports.count) times") }
-        // Echo heard repeatedly is a major impairment; a missing canceller alone predicts it.
-        let severity: Severity = echoReports.count >= 2 ? .p1 : .p2
-        let confidence = min(1, 0.4 + (noCanceller ? 0.3 : 0) + (builtInMissing.isEmpty ? 0 : 0.1)
-                                 + Double(min(echoReports.count, 3)) * 0.1)
+        if metricsBad { parts.append("echo metrics stayed poor (ERLE below 3 dB or residual echo likely in 3 of 5 samples)") }
+        // Echo heard repeatedly, or measured persistently, is a major impairment; a missing
+        // canceller alone predicts it.
+        let severity: Severity = echoReports.count >= 2 || metricsBad ? .p1 : .p2
+        let confidence = min(1, 0.4 + (noCanceller ? 0.3 : 0) + (noCanceller && speakerphone ? 0.1 : 0)
+                                 + (builtInMissing.isEmpty ? 0 : 0.1) + Double(min(echoReports.count, 3)) * 0.1
+                                 + (metricsBad ? 0.2 : 0))
         return [Finding(signature: d.id, title: d.name, cause: .client, severity: severity, confidence: confidence,
                         detail: parts.joined(separator: "; ").capitalizedFirst, evidence: evidence,
                         measurements: [("echo_reports", Double(echoReports.count))], remediation: d.remediation)]
