@@ -206,3 +206,37 @@ struct RulesCLITests {
         #expect(test.stdout.contains("android-call.log:19"))
     }
 }
+
+@Suite("diagnose on bad input", .serialized)
+struct DiagnoseBadInputTests {
+    @Test("a truncated upload: exit 3, the verdict for what was read, the fault named apart")
+    func truncated() throws {
+        let dir = try scratchDirectory()
+        let log = dir.appendingPathComponent("call.log").path
+        // The sample's call, then many lines of chatter, compressed and cut in the middle.
+        try shell("cat '\(CLITests.sample)' > '\(log)' && seq 1 300000 | awk '{printf \"11-23 10:16:%02d.%03d  1234  5678 I Tag: value %d\\n\", $1/1000%60, $1%1000, $1*7919}' >> '\(log)' "
+                  + "&& zstd -q -1 -c '\(log)' | head -c 30000 > '\(log).zst'")
+        let r = try run(["diagnose", "--format", "json", log + ".zst"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("at compressed byte"))
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let d = try #require((obj["diagnoses"] as? [[String: Any]])?.first)
+        #expect(d["severity"] as? String == "P1")  // the echo problem before the cut is still found
+        #expect((d["tool_problems"] as? [String])?.contains { $0.contains("truncated") } == true)
+    }
+
+    @Test("binary garbage and an empty file: exit 3 with a reason, nothing invented")
+    func garbage() throws {
+        let dir = try scratchDirectory()
+        let empty = dir.appendingPathComponent("empty.log")
+        try Data().write(to: empty)
+        let bin = dir.appendingPathComponent("garbage.bin")
+        try Data((0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }).write(to: bin)
+        for path in [empty.path, bin.path] {
+            let r = try run(["diagnose", path])
+            #expect(r.status == 3)
+            #expect(r.stderr.contains(path))
+            #expect(!r.stdout.contains("verdict    P"))
+        }
+    }
+}
