@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "RTCDiagKit", targets: ["RTCDiagKit"]),
         .executable(name: "rtcdiag", targets: ["rtcdiag"]),
         .executable(name: "rtcdiag-bench", targets: ["rtcdiag-bench"]),
+        .executable(name: "rtcdiag-corpus", targets: ["rtcdiag-corpus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,12 +57,14 @@ let package = Package(
             dependencies: ["RTCDiagKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "rtcdiag-bench", dependencies: ["RTCDiagKit"]),
+        // Labeled log generator for `rtcdiag eval` (deterministic by --seed).
+        .executableTarget(name: "rtcdiag-corpus"),
 
         .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream", "CZstd", "CLZ4", "CZlib"]),
         .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),
         .testTarget(name: "RTCDiagAnalyzersTests",
                     dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagRules", "RTCDiagBuiltinRules"]),
         // End-to-end: runs the built `rtcdiag` binary as a user would.
-        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag"]),
+        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag", "rtcdiag-corpus"]),
     ]
 )

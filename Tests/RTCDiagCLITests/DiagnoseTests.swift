@@ -240,3 +240,61 @@ struct DiagnoseBadInputTests {
         }
     }
 }
+
+/// The generator and `rtcdiag eval`, end to end.
+@Suite("Corpus and eval", .serialized)
+struct EvalTests {
+    var generator: URL { binary.deletingLastPathComponent().appendingPathComponent("rtcdiag-corpus") }
+
+    func generate(seed: Int, count: Int) throws -> URL {
+        let dir = try scratchDirectory()
+        try shell("'\(generator.path)' --out '\(dir.path)' --count \(count) --seed \(seed) > /dev/null")
+        return dir
+    }
+
+    @Test("the same seed writes the same bytes; another seed writes other logs")
+    func deterministic() throws {
+        let a = try generate(seed: 11, count: 30), b = try generate(seed: 11, count: 30), c = try generate(seed: 12, count: 30)
+        let files = try FileManager.default.contentsOfDirectory(atPath: a.path).sorted()
+        #expect(files.count == 60)
+        #expect(files == (try FileManager.default.contentsOfDirectory(atPath: b.path).sorted()))
+        var differs = 0
+        for f in files {
+            let x = try Data(contentsOf: a.appendingPathComponent(f))
+            #expect(x == (try Data(contentsOf: b.appendingPathComponent(f))), "\(f) differs between runs")
+            if x != (try? Data(contentsOf: c.appendingPathComponent(f))) { differs += 1 }
+        }
+        #expect(differs > files.count / 2)
+    }
+
+    @Test("eval scores a generated corpus: every signature present, F1 ≥ 0.95, root cause ≥ 95 %")
+    func scores() throws {
+        let dir = try generate(seed: 3, count: 90)
+        let r = try run(["eval", "--json", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(obj["logs"] as? Int == 90)
+        let sigs = try #require(obj["signatures"] as? [String: [String: Any]])
+        #expect(Set(sigs.keys).isSuperset(of: ["aec_failure", "connection_failure", "packet_loss", "route_flapping", "codec_mismatch",
+                                               "device_fragmentation", "capture_stall", "permission_denied"]))
+        for (sig, m) in sigs { #expect((m["f1"] as? Double ?? 0) >= 0.95, "\(sig): \(m)") }
+        #expect((obj["root_cause_accuracy"] as? Double ?? 0) >= 0.95)
+        let confusion = try #require(obj["confusion"] as? [String: [String: Int]])
+        #expect((confusion["none"]?["none"] ?? 0) >= 25)  // about 30 % healthy calls, diagnosed healthy
+        let text = try run(["eval", dir.path])
+        #expect(text.stdout.contains("root cause accuracy"))
+        #expect(text.stdout.contains("confusion (rows expected, columns diagnosed)"))
+    }
+
+    @Test("a miss is listed with its file name")
+    func misses() throws {
+        let dir = try generate(seed: 5, count: 6)
+        // Claim the healthy log 000 should have shown an echo problem.
+        let sidecar = dir.appendingPathComponent("000-logcat-healthy.expected.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sidecar)) as? [String: Any])
+        json["sessions"] = [["signatures": ["aec_failure"], "root_cause": "client", "severity": "P1"]]
+        try JSONSerialization.data(withJSONObject: json).write(to: sidecar)
+        let r = try run(["eval", dir.path])
+        #expect(r.stdout.contains("000-logcat-healthy.log session 1: expected [\"aec_failure\"] client P1, got [] none -"))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// How a generated line is written in each dialect (layouts as the dialect parsers document).
+enum Dialect: String, CaseIterable {
+    case logcat, chromium, ios, jsonl, iso
+
+    var dialectName: String {
+        switch self {
+        case .logcat: "logcat-threadtime"
+        case .chromium: "chromium"
+        case .ios: "apple-console"
+        case .jsonl: "json-lines"
+        case .iso: "iso8601"
+        }
+    }
+
+    /// Lines written before the call: the device info line on Android.
+    var headerLines: Int { self == .logcat ? 1 : 0 }
+
+    func header(start: Double) -> String {
+        guard self == .logcat else { return "" }
+        return render(Line(t: -1, level: "D", tag: "WebRtcAudioManager",
+                           message: "Android SDK: 31, Release: 12, Brand: samsung, Device: a52q, Id: SP1A, Hardware: qcom, Manufacturer: samsung, Model: SM-A525F, Product: a52qnsxx"),
+                      start: start) + "\n"
+    }
+
+    func render(_ l: Line, start: Double) -> String {
+        let t = start + l.t
+        let secs = Int(t.rounded(.down))
+        let micros = Int(((t - Double(secs)) * 1_000_000).rounded(.down))
+        let days = secs / 86_400
+        let (y, mo, d) = civil(days)
+        let rem = secs % 86_400
+        let h = rem / 3600, mi = rem / 60 % 60, s = rem % 60
+        func p(_ v: Int, _ n: Int) -> String { String(format: "%0\(n)d", v) }
+        switch self {
+        case .logcat:
+            return "\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))  8123  \(8150 + l.tag.count) \(l.level) \(l.tag): \(l.message)"
+        case .chromium:
+            let level = ["E": "ERROR", "W": "WARNING", "I": "INFO", "D": "VERBOSE1", "V": "VERBOSE2"][String(l.level)] ?? "INFO"
+            return "[8123:\(8150 + l.tag.count):\(p(mo, 2))\(p(d, 2))/\(p(h, 2))\(p(mi, 2))\(p(s, 2)).\(p(micros, 6)):\(level):\(l.tag).cc(\(100 + l.tag.count * 7))] \(l.message)"
+        case .ios:
+            return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros, 6))+0800 RTCDemo[1234:\(567_000 + l.tag.count)] \(l.tag): \(l.message)"
+        case .jsonl:
+            let level = ["E": "error", "W": "warn", "I": "info", "D": "debug", "V": "trace"][String(l.level)] ?? "info"
+            let msg = l.message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "{\"ts\":\"\(y)-\(p(mo, 2))-\(p(d, 2))T\(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))Z\",\"level\":\"\(level)\",\"tag\":\"\(l.tag)\",\"msg\":\"\(msg)\"}"
+        case .iso:
+            let level = ["E": "ERROR", "W": "WARN", "I": "INFO", "D": "DEBUG", "V": "TRACE"][String(l.level)] ?? "INFO"
+            return "\(y)-\(p(mo, 2))-\(p(d, 2))T\(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))Z \(level) [\(l.tag)] \(l.message)"
+        }
+    }
+
+    private func civil(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

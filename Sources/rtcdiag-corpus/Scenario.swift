@@ -1,0 +1,162 @@
+/// One line to write: seconds since the call's start, level letter, tag, message.
+struct Line {
+    var t: Double
+    var level: Character
+    var tag: String
+    var message: String
+    /// Part of the injected fault: its line number goes into the sidecar as evidence.
+    var evidence = false
+}
+
+/// What a generated session must be diagnosed as.
+struct Truth {
+    var signatures: [String]
+    var rootCause: String?
+    var severity: String?
+}
+
+/// A deterministic generator (SplitMix64), so a seed always writes the same corpus.
+struct SeededRandom {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
+    mutating func double(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(next() % 1_000_000) / 1_000_000 }
+}
+
+/// The faults the corpus injects. Message texts are the ones the real software prints (see the
+/// analyzers' doc comments for the sources); each fault has several variants so that one
+/// literal is not enough to pass.
+enum Fault: String, CaseIterable {
+    case healthy, aec, iceFailed, authRejected, loss, flappingLoss, codec, deviceAudio, cameraStall, micPermission
+
+    var truth: Truth {
+        switch self {
+        case .healthy: Truth(signatures: [], rootCause: nil, severity: nil)
+        case .aec: Truth(signatures: ["aec_failure"], rootCause: "client", severity: "P1")
+        case .iceFailed: Truth(signatures: ["connection_failure"], rootCause: "link", severity: "P0")
+        case .authRejected: Truth(signatures: ["connection_failure"], rootCause: "server", severity: "P0")
+        case .loss: Truth(signatures: ["packet_loss"], rootCause: "link", severity: "P2")
+        case .flappingLoss: Truth(signatures: ["packet_loss", "route_flapping"], rootCause: "link", severity: "P2")
+        case .codec: Truth(signatures: ["codec_mismatch"], rootCause: "server", severity: "P1")
+        case .deviceAudio: Truth(signatures: ["device_fragmentation"], rootCause: "client", severity: "P1")
+        case .cameraStall: Truth(signatures: ["capture_stall"], rootCause: "client", severity: "P1")
+        case .micPermission: Truth(signatures: ["permission_denied"], rootCause: "client", severity: "P1")
+        }
+    }
+
+    /// The call's lines: setup, periodic stats, noise, the fault, teardown.
+    func lines(_ r: inout SeededRandom, callID: Int) -> [Line] {
+        var out: [Line] = []
+        let duration = r.double(40, 90)
+        let channel = "room-\(callID)"
+        out.append(Line(t: 0, level: "I", tag: "RtcClient", message: "join channel=\(channel) uid=\(1000 + r.int(9000)) sdk=4.\(r.int(4)).\(r.int(10)) net=\(r.pick(["wifi", "cellular"]))"))
+        let iceFails = self == .iceFailed
+        out.append(Line(t: 0.2, level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 0 => 1"))
+        if !iceFails && self != .authRejected {
+            out.append(Line(t: r.double(0.3, 1.2), level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 1 => 2"))
+        }
+        // Periodic stats every 5 s; bad windows only where the fault says so.
+        let lossy = self == .loss || self == .flappingLoss
+        let badFrom = r.double(10, 20)
+        var t = 5.0
+        var bad = 0
+        while t < duration && !iceFails && self != .authRejected {
+            let inBad = lossy && t >= badFrom && bad < 4
+            if inBad { bad += 1 }
+            let loss = inBad ? r.double(7, 25) : r.double(0, 1.5)
+            let rtt = inBad ? r.double(150, 350) : r.double(30, 120)
+            let text = r.pick(["stats rtt=\(Int(rtt))ms loss=\(fixed1(loss))% jitter=\(r.int(20))ms",
+                               "network quality rtt=\(Int(rtt)) loss=\(fixed1(loss))% txKBitRate=\(300 + r.int(400))"])
+            out.append(Line(t: t, level: "I", tag: "RtcClient", message: text, evidence: inBad))
+            t += 5
+        }
+        let at = r.double(6, max(8, duration / 2))
+        switch self {
+        case .healthy:
+            break
+        case .aec:
+            out.append(Line(t: 0.5, level: "E", tag: "WebRtcAudioRecord", message: "Built-in AEC is not supported on this platform", evidence: true))
+            out.append(Line(t: 0.52, level: "I", tag: "webrtc_audio_processing",
+                            message: "AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0, mobile_mode: \(r.int(2)) }, noise_suppression: { enabled: 1 } }",
+                            evidence: true))
+            for k in 0..<(2 + r.int(3)) {
+                out.append(Line(t: at + Double(k) * r.double(2, 6), level: "W", tag: "RtcClient",
+                                message: r.pick(["onWarning warn=1053 (WARN_APM_RESIDUAL_ECHO)", "onWarning code=1051 WARN_APM_HOWLING",
+                                                 "audio warning: residual echo detected (RESIDUAL_ECHO)"]), evidence: true))
+            }
+        case .iceFailed:
+            out.append(Line(t: 1.5, level: "I", tag: "stun_port", message: "Binding request timed out from 192.0.2.\(r.int(250)):\(40000 + r.int(20000))"))
+            out.append(Line(t: r.double(25, 31), level: "I", tag: "PeerConnection",
+                            message: r.pick(["Changing IceConnectionState 1 => 4", "Changing IceConnectionState checking => failed"]), evidence: true))
+        case .authRejected:
+            out.append(Line(t: 0.6, level: "E", tag: "Signaling", message: r.pick([
+                "join rejected: token expired (code 109)", "POST https://edge.example.net/v1/join -> 401 Unauthorized",
+                "onConnectionStateChanged state=FAILED reason=token expired"]), evidence: true))
+        case .loss:
+            break
+        case .flappingLoss:
+            for k in 0..<(4 + r.int(2)) {
+                out.append(Line(t: badFrom - 3 + Double(k) * r.double(2, 5), level: "I", tag: r.pick(["p2p_transport_channel", "NetworkMonitor"]),
+                                message: r.pick(["Switching selected connection due to: selected candidate pair destroyed",
+                                                 "NetworkMonitorAutoDetect: Network becomes available: \(100 + r.int(10))",
+                                                 "Switching selected connection due to: nomination on the controlled side"]), evidence: true))
+            }
+        case .codec:
+            out.append(Line(t: at, level: "E", tag: "PeerConnection", message: r.pick([
+                "Failed to set remote answer sdp: Failed to set remote video description send parameters for m-section with mid='1'.",
+                "Failed to set remote offer sdp: Session error code: ERROR_CONTENT. Session error description: Failed to set remote video description recv parameters."]),
+                evidence: true))
+        case .deviceAudio:
+            out.append(Line(t: 0.55, level: "E", tag: "AudioRecord", message: "start() status -\(r.pick([38, 22, 19]))", evidence: true))
+            out.append(Line(t: 0.56, level: "E", tag: "WebRtcAudioRecord", message: r.pick([
+                "AudioRecord.startRecording failed - incorrect state: 1", "AudioRecord.startRecording failed: startRecording() called on an uninitialized AudioRecord."]),
+                evidence: true))
+        case .cameraStall:
+            out.append(Line(t: at, level: "E", tag: "CameraStatistics", message: "Camera freezed.", evidence: true))
+        case .micPermission:
+            out.append(Line(t: 0.4, level: "W", tag: "ActivityManager", message: r.pick([
+                "Permission Denial: starting recording from pid=\(8000 + r.int(999)) requires android.permission.RECORD_AUDIO",
+                "android.permission.RECORD_AUDIO not granted; audio capture disabled"]), evidence: true))
+        }
+        out.append(Line(t: duration, level: "I", tag: "RtcClient", message: "leave channel=\(channel) reason=user"))
+        return out
+    }
+}
+
+/// Unrelated app and system chatter that real logs are full of.
+enum Noise {
+    static let pool: [(Character, String, String)] = [
+        ("D", "PowerManagerService", "acquire lock=# flags=0x1 tag=\"View Lock\" uid=10037"),
+        ("I", "ActivityManager", "Start proc #:com.android.vending/u0a# for service"),
+        ("V", "WindowManager", "Skipping AppWindowToken{# token=Token{#}} -- going to hide"),
+        ("I", "art", "Background concurrent copying GC freed #(#MB) AllocSpace objects, 0(0B) LOS objects"),
+        ("D", "NetworkMonitor", "onCapabilitiesChanged: signal strength #"),
+        ("I", "chatty", "uid=1000(system) Binder:#_5 identical # lines"),
+        ("W", "InputDispatcher", "Window #: consumer took # ms"),
+        ("D", "AudioFlinger", "mixer(0x#) throttle end: throttle time(#)"),
+    ]
+
+    static func lines(_ r: inout SeededRandom, duration: Double, count: Int) -> [Line] {
+        (0..<count).map { _ in
+            let (level, tag, text) = r.pick(pool)
+            var message = ""
+            for (i, part) in text.split(separator: "#", omittingEmptySubsequences: false).enumerated() {
+                if i > 0 { message += String(r.int(100_000)) }
+                message += part
+            }
+            return Line(t: r.double(0, duration), level: level, tag: tag, message: message)
+        }
+    }
+}
+
+func fixed1(_ v: Double) -> String {
+    let n = Int((v * 10).rounded())
+    return "\(n / 10).\(n % 10)"
+}

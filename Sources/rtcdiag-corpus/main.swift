@@ -1,0 +1,51 @@
+// rtcdiag-corpus --out DIR [--count N] [--seed S]
+//
+// Writes N labeled logs (one call each) round-robin over five dialects and every fault, with
+// realistic noise, and a NAME.expected.json sidecar per log: the expected signatures, root
+// cause, severity and the evidence line numbers. The same seed writes the same bytes.
+import Foundation
+
+let args = CommandLine.arguments
+func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+guard let out = option("--out") else {
+    print("usage: rtcdiag-corpus --out DIR [--count N] [--seed S]")
+    exit(2)
+}
+let count = Int(option("--count") ?? "150") ?? 150
+let seed = UInt64(option("--seed") ?? "1") ?? 1
+try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+
+let dialects = Dialect.allCases
+let faults = Fault.allCases
+for i in 0..<count {
+    var r = SeededRandom(state: seed &* 1_000_003 &+ UInt64(i))
+    let dialect = dialects[i % dialects.count]
+    // Healthy calls take every third slot (about 30 %), faults the rest in turn.
+    let fault = i % 3 == 0 ? Fault.healthy : faults[1 + (i / 3 * 2 + i % 3 - 1) % (faults.count - 1)]
+    var lines = fault.lines(&r, callID: i)
+    let duration = lines.map(\.t).max() ?? 60
+    lines += Noise.lines(&r, duration: duration - 0.1, count: 20 + r.int(60))
+    lines.sort { $0.t < $1.t }
+    let start = 1_732_356_000 + Double(r.int(86_400 * 30))  // November 2024
+    let rendered = lines.map { dialect.render($0, start: start) }
+    var text = dialect.header(start: start)
+    var evidence: [Int] = []
+    for (k, l) in lines.enumerated() {
+        text += rendered[k] + "\n"
+        if l.evidence { evidence.append(dialect.headerLines + k + 1) }
+    }
+    let name = String(format: "%03d-%@-%@", i, dialect.rawValue, fault.rawValue)
+    try text.write(toFile: "\(out)/\(name).log", atomically: true, encoding: .utf8)
+    let t = fault.truth
+    let sidecar: [String: Any] = [
+        "log": "\(name).log", "dialect": dialect.dialectName, "seed": Int(seed), "fault": fault.rawValue,
+        "sessions": [["signatures": t.signatures, "root_cause": t.rootCause.map { $0 as Any } ?? NSNull(), "severity": t.severity.map { $0 as Any } ?? NSNull(),
+                      "evidence_lines": evidence]],
+    ]
+    let json = try JSONSerialization.data(withJSONObject: sidecar, options: [.prettyPrinted, .sortedKeys])
+    try json.write(to: URL(fileURLWithPath: "\(out)/\(name).expected.json"))
+}
+print("wrote \(count) logs with sidecars to \(out)")
