@@ -58,9 +58,9 @@ let package = Package(
         ),
         .executableTarget(name: "rtcdiag-bench", dependencies: ["RTCDiagKit"]),
         // Labeled log generator for `rtcdiag eval` (deterministic by --seed).
-        .executableTarget(name: "rtcdiag-corpus"),
+        .executableTarget(name: "rtcdiag-corpus", dependencies: ["RTCDiagStream"]),
 
-        .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream", "CZstd", "CLZ4", "CZlib"]),
+        .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream"]),
         .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),
         .testTarget(name: "RTCDiagAnalyzersTests",
                     dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagRules", "RTCDiagBuiltinRules"]),

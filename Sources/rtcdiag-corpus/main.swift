@@ -1,9 +1,13 @@
-// rtcdiag-corpus --out DIR [--count N] [--seed S]
+// rtcdiag-corpus --out DIR [--count N] [--seed S] [--compress]
+//
+// With --compress the logs cycle through plain, zstd, lz4 and gzip (the committed corpus in
+// Samples/corpus is `--count 150 --seed 1 --compress`).
 //
 // Writes N labeled logs (one call each) round-robin over five dialects and every fault, with
 // realistic noise, and a NAME.expected.json sidecar per log: the expected signatures, root
 // cause, severity and the evidence line numbers. The same seed writes the same bytes.
 import Foundation
+import RTCDiagStream
 
 let args = CommandLine.arguments
 func option(_ name: String) -> String? {
@@ -16,6 +20,7 @@ guard let out = option("--out") else {
 }
 let count = Int(option("--count") ?? "150") ?? 150
 let seed = UInt64(option("--seed") ?? "1") ?? 1
+let compress = args.contains("--compress")
 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 
 let dialects = Dialect.allCases
@@ -38,10 +43,14 @@ for i in 0..<count {
         if l.evidence { evidence.append(dialect.headerLines + k + 1) }
     }
     let name = String(format: "%03d-%@-%@", i, dialect.rawValue, fault.rawValue)
-    try text.write(toFile: "\(out)/\(name).log", atomically: true, encoding: .utf8)
+    let bytes = Array(text.utf8)
+    let (suffix, stored): (String, [UInt8]) = !compress ? (".log", bytes) : [
+        (".log", bytes), (".log.zst", Compression.zstd(bytes)), (".log.lz4", Compression.lz4(bytes)), (".log.gz", Compression.gzip(bytes)),
+    ][i % 4]
+    try Data(stored).write(to: URL(fileURLWithPath: "\(out)/\(name)\(suffix)"))
     let t = fault.truth
     let sidecar: [String: Any] = [
-        "log": "\(name).log", "dialect": dialect.dialectName, "seed": Int(seed), "fault": fault.rawValue,
+        "log": "\(name)\(suffix)", "dialect": dialect.dialectName, "seed": Int(seed), "fault": fault.rawValue,
         "sessions": [["signatures": t.signatures, "root_cause": t.rootCause.map { $0 as Any } ?? NSNull(), "severity": t.severity.map { $0 as Any } ?? NSNull(),
                       "evidence_lines": evidence]],
     ]

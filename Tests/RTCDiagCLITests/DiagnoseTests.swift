@@ -1,3 +1,4 @@
+import RTCDiagKit
 import Foundation
 import Testing
 
@@ -296,5 +297,47 @@ struct EvalTests {
         try JSONSerialization.data(withJSONObject: json).write(to: sidecar)
         let r = try run(["eval", dir.path])
         #expect(r.stdout.contains("000-logcat-healthy.log session 1: expected [\"aec_failure\"] client P1, got [] none -"))
+    }
+}
+
+/// `Samples/corpus`: the committed labeled corpus (`rtcdiag-corpus --count 150 --seed 1 --compress`).
+@Suite("Committed corpus", .serialized)
+struct CommittedCorpusTests {
+    let corpus = packageRoot.appendingPathComponent("Samples/corpus")
+
+    @Test("eval on the committed corpus: F1 ≥ 0.95 per signature, root cause ≥ 95 %")
+    func thresholds() throws {
+        let r = try run(["eval", "--json", corpus.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(obj["logs"] as? Int == 150)
+        for (sig, m) in try #require(obj["signatures"] as? [String: [String: Any]]) {
+            #expect((m["f1"] as? Double ?? 0) >= 0.95, "\(sig): \(m)")
+        }
+        #expect((obj["root_cause_accuracy"] as? Double ?? 0) >= 0.95)
+    }
+
+    @Test("the generator reproduces the committed corpus (sidecars byte for byte, logs by decoded content)")
+    func reproduces() throws {
+        let generator = binary.deletingLastPathComponent().appendingPathComponent("rtcdiag-corpus")
+        let fresh = try scratchDirectory()
+        try shell("'\(generator.path)' --out '\(fresh.path)' --count 150 --seed 1 --compress > /dev/null")
+        let committed = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+        #expect(committed == (try FileManager.default.contentsOfDirectory(atPath: fresh.path).sorted()))
+        for f in committed {
+            let a = corpus.appendingPathComponent(f).path, b = fresh.appendingPathComponent(f).path
+            if f.hasSuffix(".json") {
+                #expect(FileManager.default.contentsEqual(atPath: a, andPath: b), "\(f)")
+            } else {
+                #expect(try decoded(a) == decoded(b), "\(f)")
+            }
+        }
+    }
+
+    func decoded(_ path: String) throws -> [UInt8] {
+        let stream = try DecodedStream(path: path)
+        var out: [UInt8] = []
+        while let c = try stream.next() { out.append(contentsOf: c) }
+        return out
     }
 }

@@ -1,0 +1,47 @@
+import CLZ4
+import CZlib
+import CZstd
+
+/// One-shot compressors for the codecs the stream reads: used to write the labeled corpus and
+/// test fixtures. (Reading never needs them; it streams.)
+public enum Compression {
+    public static func zstd(_ data: [UInt8], level: Int32 = 19) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(data.count))
+        let n = out.withUnsafeMutableBytes { o in
+            data.withUnsafeBytes { i in ZSTD_compress(o.baseAddress, o.count, i.baseAddress, i.count, level) }
+        }
+        precondition(ZSTD_isError(n) == 0, "zstd compression failed")
+        return Array(out[..<n])
+    }
+
+    /// lz4 frame with a content checksum, as the `lz4` command writes by default.
+    public static func lz4(_ data: [UInt8]) -> [UInt8] {
+        var prefs = LZ4F_preferences_t()
+        prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        var out = [UInt8](repeating: 0, count: LZ4F_compressFrameBound(data.count, &prefs))
+        let n = out.withUnsafeMutableBytes { o in
+            data.withUnsafeBytes { i in LZ4F_compressFrame(o.baseAddress, o.count, i.baseAddress, i.count, &prefs) }
+        }
+        precondition(LZ4F_isError(n) == 0, "lz4 compression failed")
+        return Array(out[..<n])
+    }
+
+    /// A gzip member (no name, no timestamp, so the bytes depend on the data only).
+    public static func gzip(_ data: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var strm = z_stream()
+        precondition(rtcdiag_deflateInit_gzip(&strm, level) == Z_OK)
+        defer { deflateEnd(&strm) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&strm, uLong(data.count))) + 64)
+        let produced = out.withUnsafeMutableBytes { o -> Int in
+            data.withUnsafeBytes { i -> Int in
+                strm.next_in = UnsafeMutablePointer(mutating: i.baseAddress?.assumingMemoryBound(to: Bytef.self))
+                strm.avail_in = uInt(i.count)
+                strm.next_out = o.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                strm.avail_out = uInt(o.count)
+                precondition(deflate(&strm, Z_FINISH) == Z_STREAM_END)
+                return o.count - Int(strm.avail_out)
+            }
+        }
+        return Array(out[..<produced])
+    }
+}
