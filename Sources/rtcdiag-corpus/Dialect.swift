@@ -2,7 +2,7 @@ import Foundation
 
 /// How a generated line is written in each dialect (layouts as the dialect parsers document).
 enum Dialect: String, CaseIterable {
-    case logcat, chromium, ios, jsonl, iso
+    case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog
 
     var dialectName: String {
         switch self {
@@ -11,14 +11,17 @@ enum Dialect: String, CaseIterable {
         case .ios: "apple-console"
         case .jsonl: "json-lines"
         case .iso: "iso8601"
+        case .logcatTime: "logcat-time"
+        case .studio: "android-studio"
+        case .xlog: "xlog"
         }
     }
 
     /// Lines written before the call: the device info line on Android.
-    var headerLines: Int { self == .logcat ? 1 : 0 }
+    var headerLines: Int { self == .logcat || self == .logcatTime || self == .studio ? 1 : 0 }
 
     func header(start: Double) -> String {
-        guard self == .logcat else { return "" }
+        guard headerLines == 1 else { return "" }
         return render(Line(t: -1, level: "D", tag: "WebRtcAudioManager",
                            message: "Android SDK: 31, Release: 12, Brand: samsung, Device: a52q, Id: SP1A, Hardware: qcom, Manufacturer: samsung, Model: SM-A525F, Product: a52qnsxx"),
                       start: start) + "\n"
@@ -48,6 +51,14 @@ enum Dialect: String, CaseIterable {
         case .iso:
             let level = ["E": "ERROR", "W": "WARN", "I": "INFO", "D": "DEBUG", "V": "TRACE"][String(l.level)] ?? "INFO"
             return "\(y)-\(p(mo, 2))-\(p(d, 2))T\(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))Z \(level) [\(l.tag)] \(l.message)"
+        case .logcatTime:
+            let pid = String(8123)
+            return "\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3)) \(l.level)/\(l.tag)( \(pid)): \(l.message)"
+        case .studio:
+            let tag = l.tag.count >= 23 ? l.tag : l.tag + String(repeating: " ", count: 23 - l.tag.count)
+            return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3)) 8123-\(8150 + l.tag.count) \(tag) com.example.rtc                      \(l.level)  \(l.message)"
+        case .xlog:
+            return "[\(l.level)][\(y)-\(p(mo, 2))-\(p(d, 2)) +8.0 \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))][8123, \(8150 + l.tag.count)][\(l.tag)][\(l.tag.lowercased()).cc:\(100 + l.tag.count * 7), Run][\(l.message)"
         }
     }
 

@@ -143,6 +143,21 @@ enum Noise {
         ("D", "AudioFlinger", "mixer(0x#) throttle end: throttle time(#)"),
     ]
 
+    /// A crash report of an unrelated app thread: a header and `\tat` continuation lines.
+    static func stackTrace(_ r: inout SeededRandom, at t: Double) -> [Line] {
+        let frames = ["android.os.Handler.dispatchMessage(Handler.java:106)", "android.os.Looper.loop(Looper.java:223)",
+                      "com.example.rtcdemo.ui.ChatAdapter.onBind(ChatAdapter.kt:\(40 + r.int(200)))",
+                      "java.lang.reflect.Method.invoke(Native Method)"]
+        var text = "java.lang.NullPointerException: Attempt to invoke virtual method on a null object reference"
+        for f in frames.prefix(2 + r.int(3)) { text += "\n\tat " + f }
+        return [Line(t: t, level: "W", tag: "System.err", message: text)]
+    }
+
+    /// A line mangled in transit: cut short, with bytes that are not text.
+    static func garbled(_ r: inout SeededRandom, at t: Double) -> Line {
+        Line(t: t, level: "I", tag: "chatty", message: "uid=1000(system) \u{FFFD}\u{FFFD}\u{1}\u{2}ident")
+    }
+
     static func lines(_ r: inout SeededRandom, duration: Double, count: Int) -> [Line] {
         (0..<count).map { _ in
             let (level, tag, text) = r.pick(pool)

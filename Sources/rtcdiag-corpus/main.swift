@@ -30,17 +30,30 @@ for i in 0..<count {
     let dialect = dialects[i % dialects.count]
     // Healthy calls take every third slot (about 30 %), faults the rest in turn.
     let fault = i % 3 == 0 ? Fault.healthy : faults[1 + (i / 3 * 2 + i % 3 - 1) % (faults.count - 1)]
-    var lines = fault.lines(&r, callID: i)
-    let duration = lines.map(\.t).max() ?? 60
-    lines += Noise.lines(&r, duration: duration - 0.1, count: 20 + r.int(60))
-    lines.sort { $0.t < $1.t }
+    // Every seventh log holds two calls: a healthy one, then this slot's.
+    let calls: [Fault] = i % 7 == 6 && fault != .healthy ? [.healthy, fault] : [fault]
+    var lines: [Line] = []
+    var offset = 0.0
+    for (c, f) in calls.enumerated() {
+        var call = f.lines(&r, callID: i * 10 + c)
+        let duration = call.map(\.t).max() ?? 60
+        call += Noise.lines(&r, duration: duration - 0.1, count: 20 + r.int(60))
+        if r.int(3) == 0 { call += Noise.stackTrace(&r, at: r.double(1, duration - 1)) }
+        if r.int(4) == 0 { call.append(Noise.garbled(&r, at: r.double(1, duration - 1))) }
+        call.sort { $0.t < $1.t }
+        lines += call.map { var l = $0; l.t += offset; return l }
+        offset += duration + 600
+    }
     let start = 1_732_356_000 + Double(r.int(86_400 * 30))  // November 2024
     let rendered = lines.map { dialect.render($0, start: start) }
     var text = dialect.header(start: start)
     var evidence: [Int] = []
+    var lineNumber = dialect.headerLines
     for (k, l) in lines.enumerated() {
         text += rendered[k] + "\n"
-        if l.evidence { evidence.append(dialect.headerLines + k + 1) }
+        lineNumber += 1
+        if l.evidence { evidence.append(lineNumber) }
+        lineNumber += l.message.filter { $0 == "\n" }.count
     }
     let name = String(format: "%03d-%@-%@", i, dialect.rawValue, fault.rawValue)
     let bytes = Array(text.utf8)
@@ -48,11 +61,13 @@ for i in 0..<count {
         (".log", bytes), (".log.zst", Compression.zstd(bytes)), (".log.lz4", Compression.lz4(bytes)), (".log.gz", Compression.gzip(bytes)),
     ][i % 4]
     try Data(stored).write(to: URL(fileURLWithPath: "\(out)/\(name)\(suffix)"))
-    let t = fault.truth
+    let sessions: [[String: Any]] = calls.map { f in
+        let t = f.truth
+        return ["signatures": t.signatures, "root_cause": t.rootCause.map { $0 as Any } ?? NSNull(),
+                "severity": t.severity.map { $0 as Any } ?? NSNull(), "evidence_lines": f == fault ? evidence : []]
+    }
     let sidecar: [String: Any] = [
-        "log": "\(name)\(suffix)", "dialect": dialect.dialectName, "seed": Int(seed), "fault": fault.rawValue,
-        "sessions": [["signatures": t.signatures, "root_cause": t.rootCause.map { $0 as Any } ?? NSNull(), "severity": t.severity.map { $0 as Any } ?? NSNull(),
-                      "evidence_lines": evidence]],
+        "log": "\(name)\(suffix)", "dialect": dialect.dialectName, "seed": Int(seed), "fault": fault.rawValue, "sessions": sessions,
     ]
     let json = try JSONSerialization.data(withJSONObject: sidecar, options: [.prettyPrinted, .sortedKeys])
     try json.write(to: URL(fileURLWithPath: "\(out)/\(name).expected.json"))
