@@ -2,7 +2,7 @@ import Foundation
 
 /// How a generated line is written in each dialect (layouts as the dialect parsers document).
 enum Dialect: String, CaseIterable {
-    case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog
+    case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog, unified
 
     var dialectName: String {
         switch self {
@@ -14,6 +14,7 @@ enum Dialect: String, CaseIterable {
         case .logcatTime: "logcat-time"
         case .studio: "android-studio"
         case .xlog: "xlog"
+        case .unified: "apple-unified-log"
         }
     }
 
@@ -57,6 +58,14 @@ enum Dialect: String, CaseIterable {
         case .studio:
             let tag = l.tag.count >= 23 ? l.tag : l.tag + String(repeating: " ", count: 23 - l.tag.count)
             return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3)) 8123-\(8150 + l.tag.count) \(tag) com.example.rtc                      \(l.level)  \(l.message)"
+        case .unified:
+            let type = ["E": "Error", "W": "Default", "I": "Default", "D": "Debug", "V": "Debug"][String(l.level)] ?? "Default"
+            let padType = type + String(repeating: " ", count: 12 - type.count)
+            return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros, 6))+0800 0x\(String(0x2b00 + l.tag.count, radix: 16))     \(padType)0x0                  1234   0    RTCDemo: (\(l.tag)) \(l.message)"
+        case .unified:
+            let type = ["E": "Error", "W": "Default", "I": "Default", "D": "Debug", "V": "Debug"][String(l.level)] ?? "Default"
+            let padType = type + String(repeating: " ", count: 12 - type.count)
+            return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros, 6))+0800 0x\(String(0x2b00 + l.tag.count, radix: 16))     \(padType)0x0                  1234   0    RTCDemo: (\(l.tag)) \(l.message)"
         case .xlog:
             return "[\(l.level)][\(y)-\(p(mo, 2))-\(p(d, 2)) +8.0 \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))][8123, \(8150 + l.tag.count)][\(l.tag)][\(l.tag.lowercased()).cc:\(100 + l.tag.count * 7), Run][\(l.message)"
         }

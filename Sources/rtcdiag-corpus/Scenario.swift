@@ -34,7 +34,7 @@ struct SeededRandom {
 /// analyzers' doc comments for the sources); each fault has several variants so that one
 /// literal is not enough to pass.
 enum Fault: String, CaseIterable {
-    case healthy, aec, iceFailed, authRejected, loss, flappingLoss, codec, deviceAudio, cameraStall, micPermission
+    case healthy, aec, iceFailed, authRejected, loss, flappingLoss, codec, deviceAudio, cameraStall, micPermission, thermal
 
     var truth: Truth {
         switch self {
@@ -48,8 +48,12 @@ enum Fault: String, CaseIterable {
         case .deviceAudio: Truth(signatures: ["device_fragmentation"], rootCause: "client", severity: "P1")
         case .cameraStall: Truth(signatures: ["capture_stall"], rootCause: "client", severity: "P1")
         case .micPermission: Truth(signatures: ["permission_denied"], rootCause: "client", severity: "P1")
+        case .thermal: Truth(signatures: ["cpu_overload"], rootCause: "client", severity: "P2")
         }
     }
+
+    /// Whether the fault is judged over a time window, so a clock jump would change the truth.
+    var usesTimeWindow: Bool { self == .flappingLoss }
 
     /// The call's lines: setup, periodic stats, noise, the fault, teardown.
     func lines(_ r: inout SeededRandom, callID: Int) -> [Line] {
@@ -120,6 +124,10 @@ enum Fault: String, CaseIterable {
                 evidence: true))
         case .cameraStall:
             out.append(Line(t: at, level: "E", tag: "CameraStatistics", message: "Camera freezed.", evidence: true))
+        case .thermal:
+            out.append(Line(t: at, level: "W", tag: "RtcClient", message: r.pick([
+                "onThermalStatusChanged: THERMAL_STATUS_SEVERE", "onThermalStatusChanged: THERMAL_STATUS_CRITICAL",
+                "outbound-rtp video qualityLimitationReason=cpu frameHeight=360"]), evidence: true))
         case .micPermission:
             out.append(Line(t: 0.4, level: "W", tag: "ActivityManager", message: r.pick([
                 "Permission Denial: starting recording from pid=\(8000 + r.int(999)) requires android.permission.RECORD_AUDIO",

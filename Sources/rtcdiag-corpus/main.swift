@@ -41,8 +41,13 @@ for i in 0..<count {
         if r.int(3) == 0 { call += Noise.stackTrace(&r, at: r.double(1, duration - 1)) }
         if r.int(4) == 0 { call.append(Noise.garbled(&r, at: r.double(1, duration - 1))) }
         call.sort { $0.t < $1.t }
+        // Some devices' clocks jump (an NTP correction): later lines an hour ahead.
+        if i % 5 == 2 && !f.usesTimeWindow {
+            let jumpAt = duration / 2
+            call = call.map { var l = $0; if l.t > jumpAt { l.t += 3600 }; return l }
+        }
         lines += call.map { var l = $0; l.t += offset; return l }
-        offset += duration + 600
+        offset += duration + 4200
     }
     let start = 1_732_356_000 + Double(r.int(86_400 * 30))  // November 2024
     let rendered = lines.map { dialect.render($0, start: start) }
