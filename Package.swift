@@ -56,9 +56,10 @@ let package = Package(
             name: "rtcdiag",
             dependencies: ["RTCDiagKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "rtcdiag-bench", dependencies: ["RTCDiagKit"]),
-        // Labeled log generator for `rtcdiag eval` (deterministic by --seed).
-        .executableTarget(name: "rtcdiag-corpus", dependencies: ["RTCDiagStream"]),
+        .executableTarget(name: "rtcdiag-bench", dependencies: ["RTCDiagKit", "RTCDiagCorpus"]),
+        // Labeled log generator for `rtcdiag eval` and the benchmark (deterministic by seed).
+        .target(name: "RTCDiagCorpus", dependencies: ["RTCDiagStream"]),
+        .executableTarget(name: "rtcdiag-corpus", dependencies: ["RTCDiagCorpus"]),
 
         .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream"]),
         .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),

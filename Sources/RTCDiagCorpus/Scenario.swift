@@ -1,5 +1,5 @@
 /// One line to write: seconds since the call's start, level letter, tag, message.
-struct Line {
+struct CallLine {
     var t: Double
     var level: Character
     var tag: String
@@ -56,15 +56,15 @@ enum Fault: String, CaseIterable {
     var usesTimeWindow: Bool { self == .flappingLoss }
 
     /// The call's lines: setup, periodic stats, noise, the fault, teardown.
-    func lines(_ r: inout SeededRandom, callID: Int) -> [Line] {
-        var out: [Line] = []
+    func lines(_ r: inout SeededRandom, callID: Int) -> [CallLine] {
+        var out: [CallLine] = []
         let duration = r.double(40, 90)
         let channel = "room-\(callID)"
-        out.append(Line(t: 0, level: "I", tag: "RtcClient", message: "join channel=\(channel) uid=\(1000 + r.int(9000)) sdk=4.\(r.int(4)).\(r.int(10)) net=\(r.pick(["wifi", "cellular"]))"))
+        out.append(CallLine(t: 0, level: "I", tag: "RtcClient", message: "join channel=\(channel) uid=\(1000 + r.int(9000)) sdk=4.\(r.int(4)).\(r.int(10)) net=\(r.pick(["wifi", "cellular"]))"))
         let iceFails = self == .iceFailed
-        out.append(Line(t: 0.2, level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 0 => 1"))
+        out.append(CallLine(t: 0.2, level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 0 => 1"))
         if !iceFails && self != .authRejected {
-            out.append(Line(t: r.double(0.3, 1.2), level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 1 => 2"))
+            out.append(CallLine(t: r.double(0.3, 1.2), level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 1 => 2"))
         }
         // Periodic stats every 5 s; bad windows only where the fault says so.
         let lossy = self == .loss || self == .flappingLoss
@@ -78,7 +78,7 @@ enum Fault: String, CaseIterable {
             let rtt = inBad ? r.double(150, 350) : r.double(30, 120)
             let text = r.pick(["stats rtt=\(Int(rtt))ms loss=\(fixed1(loss))% jitter=\(r.int(20))ms",
                                "network quality rtt=\(Int(rtt)) loss=\(fixed1(loss))% txKBitRate=\(300 + r.int(400))"])
-            out.append(Line(t: t, level: "I", tag: "RtcClient", message: text, evidence: inBad))
+            out.append(CallLine(t: t, level: "I", tag: "RtcClient", message: text, evidence: inBad))
             t += 5
         }
         let at = r.double(6, max(8, duration / 2))
@@ -86,54 +86,54 @@ enum Fault: String, CaseIterable {
         case .healthy:
             break
         case .aec:
-            out.append(Line(t: 0.5, level: "E", tag: "WebRtcAudioRecord", message: "Built-in AEC is not supported on this platform", evidence: true))
-            out.append(Line(t: 0.52, level: "I", tag: "webrtc_audio_processing",
+            out.append(CallLine(t: 0.5, level: "E", tag: "WebRtcAudioRecord", message: "Built-in AEC is not supported on this platform", evidence: true))
+            out.append(CallLine(t: 0.52, level: "I", tag: "webrtc_audio_processing",
                             message: "AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0, mobile_mode: \(r.int(2)) }, noise_suppression: { enabled: 1 } }",
                             evidence: true))
             for k in 0..<(2 + r.int(3)) {
-                out.append(Line(t: at + Double(k) * r.double(2, 6), level: "W", tag: "RtcClient",
+                out.append(CallLine(t: at + Double(k) * r.double(2, 6), level: "W", tag: "RtcClient",
                                 message: r.pick(["onWarning warn=1053 (WARN_APM_RESIDUAL_ECHO)", "onWarning code=1051 WARN_APM_HOWLING",
                                                  "audio warning: residual echo detected (RESIDUAL_ECHO)"]), evidence: true))
             }
         case .iceFailed:
-            out.append(Line(t: 1.5, level: "I", tag: "stun_port", message: "Binding request timed out from 192.0.2.\(r.int(250)):\(40000 + r.int(20000))"))
-            out.append(Line(t: r.double(25, 31), level: "I", tag: "PeerConnection",
+            out.append(CallLine(t: 1.5, level: "I", tag: "stun_port", message: "Binding request timed out from 192.0.2.\(r.int(250)):\(40000 + r.int(20000))"))
+            out.append(CallLine(t: r.double(25, 31), level: "I", tag: "PeerConnection",
                             message: r.pick(["Changing IceConnectionState 1 => 4", "Changing IceConnectionState checking => failed"]), evidence: true))
         case .authRejected:
-            out.append(Line(t: 0.6, level: "E", tag: "Signaling", message: r.pick([
+            out.append(CallLine(t: 0.6, level: "E", tag: "Signaling", message: r.pick([
                 "join rejected: token expired (code 109)", "POST https://edge.example.net/v1/join -> 401 Unauthorized",
                 "onConnectionStateChanged state=FAILED reason=token expired"]), evidence: true))
         case .loss:
             break
         case .flappingLoss:
             for k in 0..<(4 + r.int(2)) {
-                out.append(Line(t: badFrom - 3 + Double(k) * r.double(2, 5), level: "I", tag: r.pick(["p2p_transport_channel", "NetworkMonitor"]),
+                out.append(CallLine(t: badFrom - 3 + Double(k) * r.double(2, 5), level: "I", tag: r.pick(["p2p_transport_channel", "NetworkMonitor"]),
                                 message: r.pick(["Switching selected connection due to: selected candidate pair destroyed",
                                                  "NetworkMonitorAutoDetect: Network becomes available: \(100 + r.int(10))",
                                                  "Switching selected connection due to: nomination on the controlled side"]), evidence: true))
             }
         case .codec:
-            out.append(Line(t: at, level: "E", tag: "PeerConnection", message: r.pick([
+            out.append(CallLine(t: at, level: "E", tag: "PeerConnection", message: r.pick([
                 "Failed to set remote answer sdp: Failed to set remote video description send parameters for m-section with mid='1'.",
                 "Failed to set remote offer sdp: Session error code: ERROR_CONTENT. Session error description: Failed to set remote video description recv parameters."]),
                 evidence: true))
         case .deviceAudio:
-            out.append(Line(t: 0.55, level: "E", tag: "AudioRecord", message: "start() status -\(r.pick([38, 22, 19]))", evidence: true))
-            out.append(Line(t: 0.56, level: "E", tag: "WebRtcAudioRecord", message: r.pick([
+            out.append(CallLine(t: 0.55, level: "E", tag: "AudioRecord", message: "start() status -\(r.pick([38, 22, 19]))", evidence: true))
+            out.append(CallLine(t: 0.56, level: "E", tag: "WebRtcAudioRecord", message: r.pick([
                 "AudioRecord.startRecording failed - incorrect state: 1", "AudioRecord.startRecording failed: startRecording() called on an uninitialized AudioRecord."]),
                 evidence: true))
         case .cameraStall:
-            out.append(Line(t: at, level: "E", tag: "CameraStatistics", message: "Camera freezed.", evidence: true))
+            out.append(CallLine(t: at, level: "E", tag: "CameraStatistics", message: "Camera freezed.", evidence: true))
         case .thermal:
-            out.append(Line(t: at, level: "W", tag: "RtcClient", message: r.pick([
+            out.append(CallLine(t: at, level: "W", tag: "RtcClient", message: r.pick([
                 "onThermalStatusChanged: THERMAL_STATUS_SEVERE", "onThermalStatusChanged: THERMAL_STATUS_CRITICAL",
                 "outbound-rtp video qualityLimitationReason=cpu frameHeight=360"]), evidence: true))
         case .micPermission:
-            out.append(Line(t: 0.4, level: "W", tag: "ActivityManager", message: r.pick([
+            out.append(CallLine(t: 0.4, level: "W", tag: "ActivityManager", message: r.pick([
                 "Permission Denial: starting recording from pid=\(8000 + r.int(999)) requires android.permission.RECORD_AUDIO",
                 "android.permission.RECORD_AUDIO not granted; audio capture disabled"]), evidence: true))
         }
-        out.append(Line(t: duration, level: "I", tag: "RtcClient", message: "leave channel=\(channel) reason=user"))
+        out.append(CallLine(t: duration, level: "I", tag: "RtcClient", message: "leave channel=\(channel) reason=user"))
         return out
     }
 }
@@ -152,21 +152,21 @@ enum Noise {
     ]
 
     /// A crash report of an unrelated app thread: a header and `\tat` continuation lines.
-    static func stackTrace(_ r: inout SeededRandom, at t: Double) -> [Line] {
+    static func stackTrace(_ r: inout SeededRandom, at t: Double) -> [CallLine] {
         let frames = ["android.os.Handler.dispatchMessage(Handler.java:106)", "android.os.Looper.loop(Looper.java:223)",
                       "com.example.rtcdemo.ui.ChatAdapter.onBind(ChatAdapter.kt:\(40 + r.int(200)))",
                       "java.lang.reflect.Method.invoke(Native Method)"]
         var text = "java.lang.NullPointerException: Attempt to invoke virtual method on a null object reference"
         for f in frames.prefix(2 + r.int(3)) { text += "\n\tat " + f }
-        return [Line(t: t, level: "W", tag: "System.err", message: text)]
+        return [CallLine(t: t, level: "W", tag: "System.err", message: text)]
     }
 
     /// A line mangled in transit: cut short, with bytes that are not text.
-    static func garbled(_ r: inout SeededRandom, at t: Double) -> Line {
-        Line(t: t, level: "I", tag: "chatty", message: "uid=1000(system) \u{FFFD}\u{FFFD}\u{1}\u{2}ident")
+    static func garbled(_ r: inout SeededRandom, at t: Double) -> CallLine {
+        CallLine(t: t, level: "I", tag: "chatty", message: "uid=1000(system) \u{FFFD}\u{FFFD}\u{1}\u{2}ident")
     }
 
-    static func lines(_ r: inout SeededRandom, duration: Double, count: Int) -> [Line] {
+    static func lines(_ r: inout SeededRandom, duration: Double, count: Int) -> [CallLine] {
         (0..<count).map { _ in
             let (level, tag, text) = r.pick(pool)
             var message = ""
@@ -174,7 +174,7 @@ enum Noise {
                 if i > 0 { message += String(r.int(100_000)) }
                 message += part
             }
-            return Line(t: r.double(0, duration), level: level, tag: tag, message: message)
+            return CallLine(t: r.double(0, duration), level: level, tag: tag, message: message)
         }
     }
 }

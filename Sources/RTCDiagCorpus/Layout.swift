@@ -1,10 +1,10 @@
 import Foundation
 
 /// How a generated line is written in each dialect (layouts as the dialect parsers document).
-enum Dialect: String, CaseIterable {
+public enum Layout: String, CaseIterable, Sendable {
     case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog, unified
 
-    var dialectName: String {
+    public var dialectName: String {
         switch self {
         case .logcat: "logcat-threadtime"
         case .chromium: "chromium"
@@ -23,12 +23,12 @@ enum Dialect: String, CaseIterable {
 
     func header(start: Double) -> String {
         guard headerLines == 1 else { return "" }
-        return render(Line(t: -1, level: "D", tag: "WebRtcAudioManager",
+        return render(CallLine(t: -1, level: "D", tag: "WebRtcAudioManager",
                            message: "Android SDK: 31, Release: 12, Brand: samsung, Device: a52q, Id: SP1A, Hardware: qcom, Manufacturer: samsung, Model: SM-A525F, Product: a52qnsxx"),
                       start: start) + "\n"
     }
 
-    func render(_ l: Line, start: Double) -> String {
+    func render(_ l: CallLine, start: Double) -> String {
         let t = start + l.t
         let secs = Int(t.rounded(.down))
         let micros = Int(((t - Double(secs)) * 1_000_000).rounded(.down))
