@@ -20,7 +20,9 @@ public enum CorpusGenerator {
         let layouts = Layout.allCases
         let faults = Fault.allCases
         let layout = layouts[i % layouts.count]
-        let fault = i % 3 == 0 ? Fault.healthy : faults[1 + (i / 3 * 2 + i % 3 - 1) % (faults.count - 1)]
+        var fault = i % 3 == 0 ? Fault.healthy : faults[1 + (i / 3 * 2 + i % 3 - 1) % (faults.count - 1)]
+        // A layout without times cannot show a burst within seconds: plain loss instead.
+        if !layout.hasTime && fault.usesTimeWindow { fault = .loss }
         let calls: [Fault] = i % 7 == 6 && fault != .healthy ? [.healthy, fault] : [fault]
         var lines: [CallLine] = []
         var offset = 0.0

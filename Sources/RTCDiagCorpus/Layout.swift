@@ -2,7 +2,7 @@ import Foundation
 
 /// How a generated line is written in each dialect (layouts as the dialect parsers document).
 public enum Layout: String, CaseIterable, Sendable {
-    case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog, unified
+    case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog, unified, logcatBrief
 
     public var dialectName: String {
         switch self {
@@ -15,11 +15,15 @@ public enum Layout: String, CaseIterable, Sendable {
         case .studio: "android-studio"
         case .xlog: "xlog"
         case .unified: "apple-unified-log"
+        case .logcatBrief: "logcat-brief"
         }
     }
 
+    /// `-v brief` prints no time at all.
+    public var hasTime: Bool { self != .logcatBrief }
+
     /// Lines written before the call: the device info line on Android.
-    var headerLines: Int { self == .logcat || self == .logcatTime || self == .studio ? 1 : 0 }
+    var headerLines: Int { self == .logcat || self == .logcatTime || self == .studio || self == .logcatBrief ? 1 : 0 }
 
     func header(start: Double) -> String {
         guard headerLines == 1 else { return "" }
@@ -66,6 +70,9 @@ public enum Layout: String, CaseIterable, Sendable {
             let type = ["E": "Error", "W": "Default", "I": "Default", "D": "Debug", "V": "Debug"][String(l.level)] ?? "Default"
             let padType = type + String(repeating: " ", count: 12 - type.count)
             return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros, 6))+0800 0x\(String(0x2b00 + l.tag.count, radix: 16))     \(padType)0x0                  1234   0    RTCDemo: (\(l.tag)) \(l.message)"
+        case .logcatBrief:
+            let tag = l.tag.count >= 8 ? l.tag : l.tag + String(repeating: " ", count: 8 - l.tag.count)
+            return "\(l.level)/\(tag)( 8123): \(l.message)"
         case .xlog:
             return "[\(l.level)][\(y)-\(p(mo, 2))-\(p(d, 2)) +8.0 \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))][8123, \(8150 + l.tag.count)][\(l.tag)][\(l.tag.lowercased()).cc:\(100 + l.tag.count * 7), Run][\(l.message)"
         }

@@ -52,7 +52,8 @@ enum Fault: String, CaseIterable {
         }
     }
 
-    /// Whether the fault is judged over a time window, so a clock jump would change the truth.
+    /// Whether the fault is judged over a time window, so a clock jump (or a layout without
+    /// times) would change the truth.
     var usesTimeWindow: Bool { self == .flappingLoss }
 
     /// The call's lines: setup, periodic stats, noise, the fault, teardown.

@@ -21,6 +21,13 @@ func option(_ name: String) -> String? {
     return args[i + 1]
 }
 
+// Child mode: `rtcdiag-bench --generate FILE MIB` writes the input (in a child, so the
+// generator's memory does not show in the peak RSS of the measured children).
+if let path = option("--generate"), let mib = Int(args.last ?? "") {
+    writeCorpusLog(path: path, bytes: Int64(mib) << 20)
+    exit(0)
+}
+
 // Child mode: `rtcdiag-bench --measure MODE FILE` prints "bytes lines events".
 if let mode = option("--measure"), let file = args.last {
     exit(measure(mode: mode, path: file))
@@ -35,7 +42,7 @@ mkdir(dir, 0o755)
 let plain = "\(dir)/mixed-\(sizeMiB)MiB.log"
 if access(plain, F_OK) != 0 {
     print("generating \(sizeMiB) MiB of mixed log text in \(plain) …")
-    writeCorpusLog(path: plain, bytes: Int64(sizeMiB) << 20)
+    _ = spawn("exec '\(String(cString: realpath("/proc/self/exe", nil)))' --generate '\(plain)' \(sizeMiB)")
 }
 let codecs: [(name: String, file: String, compress: String, decompress: String)] = [
     ("zstd", plain + ".zst", "zstd -q -3 -T1 -f '\(plain)' -o '\(plain).zst'", "zstd -dc"),
