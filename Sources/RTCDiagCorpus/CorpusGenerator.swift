@@ -15,9 +15,10 @@ public struct GeneratedLog: Sendable {
 /// of the slots are healthy calls and the rest take the faults in turn, every seventh log holds
 /// two calls, some have a clock jump; noise, stack traces and garbled lines are mixed in.
 public enum CorpusGenerator {
-    public static func log(index i: Int, seed: UInt64, compress: Bool) throws -> GeneratedLog {
+    /// Log `i` of `seed`; `only` fixes the layout instead of taking them in turn.
+    public static func log(index i: Int, seed: UInt64, compress: Bool, only: Layout? = nil) throws -> GeneratedLog {
         var r = SeededRandom(state: seed &* 1_000_003 &+ UInt64(i))
-        let layouts = Layout.allCases
+        let layouts = only.map { [$0] } ?? Layout.allCases
         let faults = Fault.allCases
         let layout = layouts[i % layouts.count]
         var fault = i % 3 == 0 ? Fault.healthy : faults[1 + (i / 3 * 2 + i % 3 - 1) % (faults.count - 1)]

@@ -19,6 +19,12 @@ public enum Layout: String, CaseIterable, Sendable {
         }
     }
 
+    /// The layout written as the dialect `name` (as `rtcdiag stats` prints it).
+    public init?(dialect name: String) {
+        guard let l = Layout.allCases.first(where: { $0.dialectName == name }) else { return nil }
+        self = l
+    }
+
     /// `-v brief` prints no time at all.
     public var hasTime: Bool { self != .logcatBrief }
 

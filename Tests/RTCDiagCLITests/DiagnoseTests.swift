@@ -346,3 +346,36 @@ struct CommittedCorpusTests {
         return out
     }
 }
+
+@Suite("Generator options", .serialized)
+struct GeneratorOptionTests {
+    var generator: URL { binary.deletingLastPathComponent().appendingPathComponent("rtcdiag-corpus") }
+
+    @Test("--dialect writes only that dialect, still labeled and diagnosable")
+    func oneDialect() throws {
+        let dir = try scratchDirectory()
+        try shell("'\(generator.path)' --out '\(dir.path)' --count 12 --seed 4 --dialect json-lines > /dev/null")
+        let sidecars = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
+        #expect(sidecars.count == 12)
+        for s in sidecars {
+            let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(s))) as? [String: Any]
+            #expect(obj?["dialect"] as? String == "json-lines")
+        }
+        let r = try run(["eval", "--json", dir.path])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((obj["root_cause_accuracy"] as? Double ?? 0) >= 0.95)
+    }
+
+    @Test("--size-mib writes one log of that size that rtcdiag reads as one dialect")
+    func sized() throws {
+        let dir = try scratchDirectory()
+        try shell("'\(generator.path)' --out '\(dir.path)' --size-mib 2 --seed 4 --dialect logcat-threadtime > /dev/null")
+        let path = dir.appendingPathComponent("logcat-threadtime-2MiB.log").path
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(size >= 2 << 20 && size < 3 << 20)
+        let r = try run(["stats", "--json", path])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(obj["format"] as? String == "logcat-threadtime")
+        #expect((obj["unparsed_events"] as? Int ?? 1) < (obj["events"] as? Int ?? 0) / 100)
+    }
+}
