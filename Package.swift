@@ -58,7 +58,7 @@ let package = Package(
         ),
         .executableTarget(name: "rtcdiag-bench", dependencies: ["RTCDiagKit", "RTCDiagCorpus"]),
         // Labeled log generator for `rtcdiag eval` and the benchmark (deterministic by seed).
-        .target(name: "RTCDiagCorpus", dependencies: ["RTCDiagStream"]),
+        .target(name: "RTCDiagCorpus", dependencies: ["RTCDiagStream", "RTCDiagFormats"]),
         .executableTarget(name: "rtcdiag-corpus", dependencies: ["RTCDiagCorpus"]),
 
         .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream"]),

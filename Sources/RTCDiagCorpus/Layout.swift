@@ -1,4 +1,5 @@
 import Foundation
+import RTCDiagFormats
 
 /// How a generated line is written in each dialect (layouts as the dialect parsers document).
 public enum Layout: String, CaseIterable, Sendable {
@@ -43,7 +44,8 @@ public enum Layout: String, CaseIterable, Sendable {
         let secs = Int(t.rounded(.down))
         let micros = Int(((t - Double(secs)) * 1_000_000).rounded(.down))
         let days = secs / 86_400
-        let (y, mo, d) = civil(days)
+        let c = civilFromDays(Int64(days))
+        let (y, mo, d) = (Int(c.year), Int(c.month), Int(c.day))
         let rem = secs % 86_400
         let h = rem / 3600, mi = rem / 60 % 60, s = rem % 60
         func p(_ v: Int, _ n: Int) -> String { String(format: "%0\(n)d", v) }
@@ -82,17 +84,5 @@ public enum Layout: String, CaseIterable, Sendable {
         case .xlog:
             return "[\(l.level)][\(y)-\(p(mo, 2))-\(p(d, 2)) +8.0 \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))][8123, \(8150 + l.tag.count)][\(l.tag)][\(l.tag.lowercased()).cc:\(100 + l.tag.count * 7), Run][\(l.message)"
         }
-    }
-
-    private func civil(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
