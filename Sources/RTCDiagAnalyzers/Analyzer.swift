@@ -48,7 +48,6 @@ public struct DeviceInfo: Sendable, Hashable {
     public var model: String?
     public var os: String?
     public var hardware: String?
-    public var sdkVersion: String?
 
     public init() {}
 

@@ -74,10 +74,6 @@ public enum Layout: String, CaseIterable, Sendable {
             let type = ["E": "Error", "W": "Default", "I": "Default", "D": "Debug", "V": "Debug"][String(l.level)] ?? "Default"
             let padType = type + String(repeating: " ", count: 12 - type.count)
             return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros, 6))+0800 0x\(String(0x2b00 + l.tag.count, radix: 16))     \(padType)0x0                  1234   0    RTCDemo: (\(l.tag)) \(l.message)"
-        case .unified:
-            let type = ["E": "Error", "W": "Default", "I": "Default", "D": "Debug", "V": "Debug"][String(l.level)] ?? "Default"
-            let padType = type + String(repeating: " ", count: 12 - type.count)
-            return "\(y)-\(p(mo, 2))-\(p(d, 2)) \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros, 6))+0800 0x\(String(0x2b00 + l.tag.count, radix: 16))     \(padType)0x0                  1234   0    RTCDemo: (\(l.tag)) \(l.message)"
         case .logcatBrief:
             let tag = l.tag.count >= 8 ? l.tag : l.tag + String(repeating: " ", count: 8 - l.tag.count)
             return "\(l.level)/\(tag)( 8123): \(l.message)"

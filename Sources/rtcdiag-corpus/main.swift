@@ -31,7 +31,10 @@ if let name = option("--dialect") {
 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 if let mib = option("--size-mib").flatMap(Int.init) {
     let path = "\(out)/\(only?.dialectName ?? "mixed")-\(mib)MiB.log"
-    FileManager.default.createFile(atPath: path, contents: nil)
+    guard FileManager.default.createFile(atPath: path, contents: nil) else {
+        print("rtcdiag-corpus: cannot create \(path)")
+        exit(1)
+    }
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     var written = 0, i = 0
     while written < mib << 20 {

@@ -51,11 +51,6 @@ struct RTCDiag: ParsableCommand {
     }
 }
 
-/// Where a command was asked to stop with a status other than 0, after its output was written.
-struct Finished: Error {
-    var status: Int32
-}
-
 extension ParsableCommand {
     /// Ends the process with `status` once output is flushed.
     func finish(_ status: Int32) throws -> Never {

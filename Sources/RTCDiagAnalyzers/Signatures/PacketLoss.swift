@@ -79,22 +79,20 @@ public struct PacketLossAnalyzer: Analyzer {
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
-        var out: [Finding] = []
-        if lossRule.rule.fired {
-            out.append(Finding(signature: d.id, title: d.name, subkind: "loss", cause: .link, severity: .p2, confidence: 0.8,
-                               detail: "Loss above \(Int(Self.lossThreshold)) % in \(Self.k) of \(Self.n) samples; worst \(worstLoss) %",
-                               evidence: lossRule.evidence, cleared: lossRule.rule.clearedAt,
-                               measurements: [("worst_loss_percent", worstLoss), ("samples", Double(samples))],
-                               remediation: d.remediation))
+        func finding(_ rule: ThresholdEvidence, _ subkind: String, _ confidence: Double, _ condition: String,
+                     _ worstText: String, _ worst: (name: String, value: Double)) -> Finding? {
+            guard rule.rule.fired else { return nil }
+            return Finding(signature: d.id, title: d.name, subkind: subkind, cause: .link, severity: .p2, confidence: confidence,
+                           detail: "\(condition) in \(Self.k) of \(Self.n) samples; worst \(worstText)", evidence: rule.evidence,
+                           cleared: rule.rule.clearedAt, measurements: [worst, ("samples", Double(samples))],
+                           remediation: d.remediation)
         }
-        if rttRule.rule.fired {
-            out.append(Finding(signature: d.id, title: d.name, subkind: "high_rtt", cause: .link, severity: .p2, confidence: 0.75,
-                               detail: "RTT above \(Int(Self.rttThreshold)) ms in \(Self.k) of \(Self.n) samples; worst \(Int(worstRTT)) ms",
-                               evidence: rttRule.evidence, cleared: rttRule.rule.clearedAt,
-                               measurements: [("worst_rtt_ms", worstRTT), ("samples", Double(samples))],
-                               remediation: d.remediation))
-        }
-        return out
+        return [
+            finding(lossRule, "loss", 0.8, "Loss above \(Int(Self.lossThreshold)) %", "\(worstLoss) %",
+                    ("worst_loss_percent", worstLoss)),
+            finding(rttRule, "high_rtt", 0.75, "RTT above \(Int(Self.rttThreshold)) ms", "\(Int(worstRTT)) ms",
+                    ("worst_rtt_ms", worstRTT)),
+        ].compactMap { $0 }
     }
 }
 
