@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RTCDiagFormats
 
 /// The outcome of one pass over one input.
@@ -11,6 +16,8 @@ public struct AnalysisResult: Sendable {
     public var findings: [Finding] { sessions.flatMap(\.findings) }
     /// Problems of the input or of reading it, kept apart from the call's problems.
     public var toolProblems: [String]
+    /// Lines read, and events examined: with sparse reading only events holding a keyword.
+    public var lines: Int
     public var events: Int
     public var firstTime: Int64?
     public var lastTime: Int64?
@@ -35,6 +42,8 @@ public final class Analysis {
     private let deviceKeyword: Int
     private let sessionKeywords: [Int]
     private var hits: [Bool]
+    /// Parse every line instead of only keyword lines (slower; the findings are the same).
+    public var parsesEveryLine = false
 
     /// The compiled analyzers `types`, and analyzers made at run time (rules from YAML packs),
     /// each given as a factory because every session gets fresh instances.
@@ -67,8 +76,6 @@ public final class Analysis {
         var context = AnalysisContext(source: reader.name)
         var problems: [String] = []
         var events = 0
-        var first: Int64?, last: Int64?
-        var backwardJumps = 0
         var sessions: [SessionResult] = []
         var session = SessionInfo(index: 0, firstLine: 1)
         func closeSession() {
@@ -78,14 +85,10 @@ public final class Analysis {
             sessions.append(SessionResult(info: session, findings: found))
             analyzers = factories.map { $0() }
         }
+        if !parsesEveryLine { reader.keywordFilter = scanner }
         do {
             while let e = try reader.next() {
                 events += 1
-                if let t = e.time, e.timeKind != .elapsed {
-                    if first == nil { first = t }
-                    if let l = last, t < l - 60_000_000 { backwardJumps += 1 }
-                    last = max(last ?? t, t)
-                }
                 for i in hits.indices { hits[i] = false }
                 scanner.scan(e.tag, into: &hits)
                 scanner.scan(e.message, into: &hits)
@@ -105,7 +108,7 @@ public final class Analysis {
                         }
                         session.joined = true
                         if session.start == nil, e.timeKind != .elapsed { session.start = e.time }
-                        SessionLine.update(&session, from: e)
+                        session.adopt(probe)
                     } else {
                         session.left = true
                         if e.timeKind != .elapsed { session.end = e.time }
@@ -126,11 +129,14 @@ public final class Analysis {
             problems.append("\(reader.framer.splitLineCount) lines longer than \(reader.framer.maxLineBytes) bytes were cut")
         }
         if c.pasteCleanedLines > 0 { problems.append("\(c.pasteCleanedLines) lines looked pasted (line numbers or quote marks stripped)") }
-        if backwardJumps > 0 { problems.append("the clock jumped backwards \(backwardJumps) times by more than a minute") }
+        if reader.backwardJumps > 0 {
+            problems.append("the clock jumped backwards \(reader.backwardJumps) times by more than a minute")
+        }
+        session.lastLine = max(session.lastLine, reader.framer.lineCount)
         closeSession()
         return AnalysisResult(source: reader.name, dialect: reader.detection.chosen, device: context.device,
-                              sessions: sessions, toolProblems: problems, events: events, firstTime: first,
-                              lastTime: last, checked: descriptions.map(\.id))
+                              sessions: sessions, toolProblems: problems, lines: reader.framer.lineCount, events: events,
+                              firstTime: reader.firstTime, lastTime: reader.lastTime, checked: descriptions.map(\.id))
     }
 }
 
@@ -139,22 +145,40 @@ extension DeviceInfo {
     /// `Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: …, Hardware: exynos9611,
     /// Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx`.
     static func update(_ d: inout DeviceInfo, from e: EventView) {
-        let text = String(decoding: e.message, as: UTF8.self)
-        var values: [String: String] = [:]
-        for part in text.split(separator: ",") {
-            let kv = part.split(separator: ":", maxSplits: 1)
-            guard kv.count == 2 else { continue }
-            values[kv[0].trimmingSpaces] = kv[1].trimmingSpaces
+        let m = e.message
+        var sdk: String?, release: String?
+        var i = 0
+        while i < m.count {
+            var end = i
+            while end < m.count, m[end] != UInt8(ascii: ",") { end += 1 }
+            var colon = i
+            while colon < end, m[colon] != UInt8(ascii: ":") { colon += 1 }
+            if colon < end {
+                let key = m.trimmedSpaces(i, colon), value = m.trimmedSpaces(colon + 1, end)
+                func text() -> String { String(decoding: m[value], as: UTF8.self) }
+                if m.equals(key, "Manufacturer") { d.manufacturer = text() }
+                else if m.equals(key, "Model") { d.model = text() }
+                else if m.equals(key, "Hardware") { d.hardware = text() }
+                else if m.equals(key, "Release") { release = text() }
+                else if m.equals(key, "Android SDK") { sdk = text() }
+            }
+            i = end + 1
         }
-        if let m = values["Manufacturer"] { d.manufacturer = m }
-        if let m = values["Model"] { d.model = m }
-        if let h = values["Hardware"] { d.hardware = h }
-        if let r = values["Release"] { d.os = "Android \(r)" + (values["Android SDK"].map { " (API \($0))" } ?? "") }
+        if let release { d.os = "Android \(release)" + (sdk.map { " (API \($0))" } ?? "") }
     }
 }
 
-extension Substring {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+extension UnsafeRawBufferPointer {
+    /// `lower..<upper` without leading and trailing spaces.
+    func trimmedSpaces(_ lower: Int, _ upper: Int) -> Range<Int> {
+        var a = lower, b = upper
+        while a < b, self[a] == 0x20 { a += 1 }
+        while b > a, self[b - 1] == 0x20 { b -= 1 }
+        return a..<b
+    }
+
+    /// Whether the bytes in `r` are exactly `word`.
+    func equals(_ r: Range<Int>, _ word: StaticString) -> Bool {
+        r.count == word.utf8CodeUnitCount && memcmp(baseAddress! + r.lowerBound, word.utf8Start, r.count) == 0
     }
 }

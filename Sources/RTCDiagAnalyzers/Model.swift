@@ -37,12 +37,12 @@ public struct Evidence: Sendable, Hashable {
     public var time: String?
     public var text: String
 
+    /// Makes only the strings evidence keeps: the header line and its time.
     public init(_ e: EventView, source: String) {
-        let owned = e.materialize(source: source)
         self.source = source
-        line = owned.lineNumber
-        time = owned.timeText
-        text = owned.raw
+        line = e.lineNumber
+        time = e.time.map { e.timeKind == .elapsed ? "+" + formatElapsed($0) : formatLogTime($0) }
+        text = String(decoding: e.raw, as: UTF8.self)
     }
 
     public init(source: String, line: Int, time: String?, text: String) {

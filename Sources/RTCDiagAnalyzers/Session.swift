@@ -26,6 +26,17 @@ public struct SessionInfo: Sendable {
     }
 }
 
+extension SessionInfo {
+    /// Takes the context a join line gave (`probe`) where this session has none yet.
+    mutating func adopt(_ probe: SessionInfo) {
+        channel = channel ?? probe.channel
+        uid = uid ?? probe.uid
+        sdkVersion = sdkVersion ?? probe.sdkVersion
+        edge = edge ?? probe.edge
+        network = network ?? probe.network
+    }
+}
+
 /// Findings of one session.
 public struct SessionResult: Sendable {
     public var info: SessionInfo

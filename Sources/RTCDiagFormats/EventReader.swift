@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RTCDiagStream
 
 /// How an input is read into events.
@@ -45,6 +50,8 @@ public struct ReaderCounts: Sendable {
     public var otherDialectLines = 0
     public var cappedEvents = 0
     public var skippedByWindow = 0
+    /// Sparse reading: lines left unparsed because they hold no keyword.
+    public var skippedLines = 0
 }
 
 /// Lines → events: detects the dialect from a sample, parses header lines, cleans pasted lines,
@@ -59,8 +66,23 @@ public final class EventReader {
     public let framer: LineFramer
     public var name: String { framer.name }
 
+    /// Sparse reading (what `diagnose` uses): when set before the first `next()`, only lines
+    /// holding one of these keywords are parsed, with the lines that belong to their events
+    /// (a keyword in a stack-trace line brings back its header from the last skipped lines).
+    /// Every other line is framed but never parsed, and no event is handed out for it.
+    public var keywordFilter: KeywordScanner?
+
+    /// Earliest and latest wall-clock times of the parsed lines, and how often the clock went
+    /// back by more than a minute. Sparse reading also samples a skipped line now and then
+    /// (and the last one) so the span covers the whole input.
+    public private(set) var firstTime: Int64?
+    public private(set) var lastTime: Int64?
+    public private(set) var backwardJumps = 0
+
     private var active: (any Dialect.Type)?
     private var activeIndex = -1
+    /// The foreign dialect that parsed the last header line, or -1.
+    private var lastForeign = -1
     private var years: YearResolver
     private var detected = false
     private var fields = LineFields()
@@ -72,6 +94,10 @@ public final class EventReader {
     private let hasWindow: Bool
     private var lastDateKey: Int64 = -1
     private var lastDayMicros: Int64 = 0
+    private var lastSeenTime: Int64?
+    // Sparse reading: the open event holds a keyword; lines skipped since the last parsed one.
+    private var run = SkippedLines(maxLines: 64, maxBytes: 64 << 10)
+    private var probedEnd = false
 
     // Detection sample: copied lines replayed once the dialect is chosen.
     private let sampleStore: UnsafeMutableRawBufferPointer
@@ -88,7 +114,7 @@ public final class EventReader {
         pending = EventBuffer(capacity: options.maxEventBytes)
         ready = EventBuffer(capacity: options.maxEventBytes)
         sampleStore = .allocate(byteCount: options.sampleBytes, alignment: 16)
-        framer.willReuseLineMemory = { [unowned self] in self.pending.pin() }
+        framer.willReuseLineMemory = { [unowned self] in self.pending.pin(); self.run.pin() }
         if let forced = options.dialect {
             guard let i = Dialects.all.firstIndex(where: { $0.name == forced }) else {
                 throw ReaderError.unknownDialect(forced)
@@ -122,10 +148,12 @@ public final class EventReader {
                     if !hasWindow || admit(ready) { return ready.view }
                     continue
                 }
+                if keywordFilter != nil, !probedEnd { probedEnd = true; probeRunEnd() }
                 if let e = deferredError { deferredError = nil; throw e }
                 return nil
             }
-            if handle(line), !hasWindow || admit(ready) { return ready.view }
+            let finished = if let filter = keywordFilter { handleSparse(line, filter) } else { handle(line) }
+            if finished, !hasWindow || admit(ready) { return ready.view }
         }
     }
 
@@ -166,6 +194,8 @@ public final class EventReader {
             sample.append(copy)
             used += line.bytes.count
         }
+        // Sparse reading: anchor the keyword prefilter on grams that are rare in this input.
+        keywordFilter?.tune(to: sample.map(\.bytes) + (sampleTail.map { [$0.bytes] } ?? []))
         guard active == nil else { return }
         var lines = sample
         if let sampleTail { lines.append(sampleTail) }
@@ -208,25 +238,8 @@ public final class EventReader {
             return false
         }
         fields.reset()
-        if let d = active {
-            if d.parse(bytes, into: &fields) {
-                return start(line, bytes, dialect: activeIndex, flags: [])
-            }
-            fields.reset()
-            if let k = cleanedParse(d, bytes, &fields) {
-                counts.pasteCleanedLines += 1
-                return start(line, UnsafeRawBufferPointer(rebasing: bytes[k...]), dialect: activeIndex,
-                             flags: .pasteCleaned)
-            }
-        }
-        if bytes[0] != 0x20, bytes[0] != 0x09 {
-            for (i, d) in Dialects.all.enumerated() where i != activeIndex {
-                fields.reset()
-                if d.parse(bytes, into: &fields) {
-                    counts.otherDialectLines += 1
-                    return start(line, bytes, dialect: i, flags: .otherDialect)
-                }
-            }
+        if let h = parseHeader(bytes, counting: true) {
+            return start(line, h.bytes, dialect: h.dialect, flags: h.flags)
         }
         if active != nil, pending.isOpen {
             if pending.canAppend(bytes.count, maxLines: options.maxEventLines) {
@@ -237,6 +250,156 @@ public final class EventReader {
             if !pending.flags.contains(.capped) { pending.flags.insert(.capped); counts.cappedEvents += 1 }
         }
         return startUnparsed(line, flags: [])
+    }
+
+    /// Recognises a header line into `fields`: the bytes left after paste cleaning, the dialect
+    /// and the flags; nil when no dialect takes the line.
+    @inline(__always)
+    private func parseHeader(_ bytes: UnsafeRawBufferPointer, counting: Bool)
+        -> (bytes: UnsafeRawBufferPointer, dialect: Int, flags: EventFlags)? {
+        // Mixed inputs (several logs pasted together) run in stretches of one foreign dialect:
+        // the dialect of the previous header line is tried first.
+        if lastForeign >= 0 {
+            if Dialects.all[lastForeign].parse(bytes, into: &fields) {
+                if counting { counts.otherDialectLines += 1 }
+                return (bytes, lastForeign, .otherDialect)
+            }
+            fields.reset()
+        }
+        if let d = active {
+            if d.parse(bytes, into: &fields) {
+                lastForeign = -1
+                return (bytes, activeIndex, [])
+            }
+            fields.reset()
+            if let k = cleanedParse(d, bytes, &fields) {
+                lastForeign = -1
+                if counting { counts.pasteCleanedLines += 1 }
+                return (UnsafeRawBufferPointer(rebasing: bytes[k...]), activeIndex, .pasteCleaned)
+            }
+        }
+        if bytes[0] != 0x20, bytes[0] != 0x09 {
+            for (i, d) in Dialects.all.enumerated() where i != activeIndex && i != lastForeign {
+                fields.reset()
+                if d.parse(bytes, into: &fields) {
+                    lastForeign = i
+                    if counting { counts.otherDialectLines += 1 }
+                    return (bytes, i, .otherDialect)
+                }
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Sparse reading
+
+    /// Feeds one line when only keyword lines are wanted; true when `ready` holds a finished event.
+    private func handleSparse(_ line: Line, _ filter: KeywordScanner) -> Bool {
+        let hit = filter.matchesAny(line.bytes)
+        if pending.isOpen {
+            // The open event holds a keyword: this line continues it or starts the next event.
+            guard handle(line) else { return false }
+            if !hit {
+                // The new event holds no keyword (yet): it opens the run of skipped lines instead.
+                pending.isOpen = false
+                counts.events -= 1
+                run.reset()
+                run.append(line)
+            }
+            return true
+        }
+        if !hit {
+            counts.skippedLines += 1
+            run.append(line)
+            // Sample a skipped line now and then, so the time span covers the whole input.
+            if counts.skippedLines & 4095 == 1, !line.flags.contains(.continued), !line.bytes.isEmpty {
+                fields.reset()
+                if parseHeader(line.bytes, counting: false) != nil { noteTime(eventTime()) }
+            }
+            return false
+        }
+        _ = handle(line)
+        if pending.dialect < 0, !line.flags.contains(.continued), !pending.flags.contains(.capped) {
+            attachToSkippedHeader(line)
+        }
+        run.reset()
+        return false
+    }
+
+    /// A keyword line no dialect recognises: most likely a continuation (a stack-trace frame,
+    /// wrapped text) of a header among the lines just skipped. Rebuilds that event.
+    private func attachToSkippedHeader(_ line: Line) {
+        var j = run.count - 1
+        while j >= 0 {
+            let candidate = run[j]
+            if !candidate.flags.contains(.continued), !candidate.bytes.isEmpty {
+                fields.reset()
+                if let h = parseHeader(candidate.bytes, counting: true) {
+                    pending.isOpen = false
+                    counts.unparsedEvents -= 1
+                    counts.events -= 1
+                    _ = start(candidate, h.bytes, dialect: h.dialect, flags: h.flags)
+                    for k in (j + 1)..<run.count {
+                        let l = run[k]
+                        guard pending.canAppend(l.bytes.count, maxLines: options.maxEventLines) else { break }
+                        pending.appendLine(l.bytes, truncated: l.flags.contains(.split))
+                        counts.continuationLines += 1
+                    }
+                    if pending.canAppend(line.bytes.count, maxLines: options.maxEventLines) {
+                        pending.appendLine(line.bytes, truncated: line.flags.contains(.split))
+                        counts.continuationLines += 1
+                    }
+                    pending.pin()  // the header may live in the run's storage, which is reused
+                    return
+                }
+            }
+            j -= 1
+        }
+    }
+
+    /// At the end of a sparse read: the last skipped line with a time closes the time span.
+    private func probeRunEnd() {
+        var j = run.count - 1
+        while j >= 0 {
+            let l = run[j]
+            if !l.flags.contains(.continued), !l.bytes.isEmpty {
+                fields.reset()
+                if parseHeader(l.bytes, counting: false) != nil, let t = eventTime() { noteTime(t); return }
+            }
+            j -= 1
+        }
+    }
+
+    // MARK: - Time
+
+    /// The time of the line in `fields`, in microseconds.
+    @inline(__always)
+    private func eventTime() -> Int64? {
+        switch fields.timeKind {
+        case .none: return nil
+        case .clock:
+            let c = fields.clock
+            // Consecutive lines nearly always share a date: settle the year and day number once per date.
+            let dateKey = Int64(c.year) << 16 | Int64(c.month) << 8 | Int64(c.day)
+            if dateKey != lastDateKey {
+                lastDateKey = dateKey
+                let year = c.year != 0 ? c.year : years.year(forMonth: c.month)
+                lastDayMicros = daysFromCivil(Int64(year), Int64(c.month), Int64(c.day)) * 86_400_000_000
+            }
+            return lastDayMicros + (Int64(c.hour) * 3600 + Int64(c.minute) * 60 + Int64(c.second)) * 1_000_000
+                + Int64(c.micros)
+        case .elapsed, .epoch: return fields.instant
+        }
+    }
+
+    /// Widens the time span with a wall-clock time and counts backward clock jumps.
+    @inline(__always)
+    private func noteTime(_ time: Int64?) {
+        guard let t = time, fields.timeKind == .clock || fields.timeKind == .epoch else { return }
+        if firstTime == nil { firstTime = t }
+        if let seen = lastSeenTime, t < seen - 60_000_000 { backwardJumps += 1 }
+        lastSeenTime = t
+        if lastTime.map({ t > $0 }) ?? true { lastTime = t }
     }
 
     private func startUnparsed(_ line: Line, flags: EventFlags) -> Bool {
@@ -250,22 +413,8 @@ public final class EventReader {
     private func start(_ line: Line, _ bytes: UnsafeRawBufferPointer, dialect: Int, flags: EventFlags) -> Bool {
         let hadPending = pending.isOpen
         if hadPending { swap(&pending, &ready) }
-        var time: Int64?
-        switch fields.timeKind {
-        case .none: time = nil
-        case .clock:
-            let c = fields.clock
-            // Consecutive lines nearly always share a date: settle the year and day number once per date.
-            let dateKey = Int64(c.year) << 16 | Int64(c.month) << 8 | Int64(c.day)
-            if dateKey != lastDateKey {
-                lastDateKey = dateKey
-                let year = c.year != 0 ? c.year : years.year(forMonth: c.month)
-                lastDayMicros = daysFromCivil(Int64(year), Int64(c.month), Int64(c.day)) * 86_400_000_000
-            }
-            time = lastDayMicros + (Int64(c.hour) * 3600 + Int64(c.minute) * 60 + Int64(c.second)) * 1_000_000
-                + Int64(c.micros)
-        case .elapsed, .epoch: time = fields.instant
-        }
+        let time = eventTime()
+        noteTime(time)
         var f = flags
         if line.flags.contains(.split) { f.insert(.truncated) }
         fields.message = bytes.trimmedEnd(fields.message.lowerBound, fields.message.upperBound)
@@ -408,6 +557,7 @@ final class EventBuffer {
     }
 
     var view: EventView {
+        @inline(__always) get {
         let h = header
         @inline(__always) func slice(_ r: Range<Int>) -> UnsafeRawBufferPointer {
             r.upperBound <= h.count ? UnsafeRawBufferPointer(rebasing: h[r]) : UnsafeRawBufferPointer(start: nil, count: 0)
@@ -424,5 +574,57 @@ final class EventBuffer {
             origin: slice(fields.origin), raw: h,
             dialectIndex: dialect >= 0 ? dialect : nil, flags: flags,
             messageIsJSONEscaped: fields.messageIsJSONEscaped)
+        }
+    }
+}
+
+/// Sparse reading: the lines skipped since the last parsed one, oldest first. They stay
+/// borrowed from the framer until it is about to reuse that memory (`pin`), then they are
+/// copied here. Bounded: past `maxLines` the older half is dropped, and `pin` keeps only the
+/// newest lines that fit `maxBytes`.
+final class SkippedLines {
+    private var lines: [Line] = []
+    private let storage: UnsafeMutableRawBufferPointer
+    private let maxLines: Int
+
+    init(maxLines: Int, maxBytes: Int) {
+        self.maxLines = maxLines
+        storage = .allocate(byteCount: maxBytes, alignment: 16)
+        lines.reserveCapacity(maxLines)
+    }
+
+    deinit { storage.deallocate() }
+
+    var count: Int { lines.count }
+    subscript(i: Int) -> Line { lines[i] }
+
+    @inline(__always)
+    func append(_ line: Line) {
+        if lines.count == maxLines { lines.removeFirst(maxLines / 2) }
+        lines.append(line)
+    }
+
+    func reset() { lines.removeAll(keepingCapacity: true) }
+
+    /// Copies the lines to the front of `storage`, oldest first. Lines copied by an earlier call
+    /// sit in `storage` in the same order, so moving them towards the front never overwrites a
+    /// line that has not moved yet.
+    func pin() {
+        guard !lines.isEmpty else { return }
+        var total = 0
+        for l in lines { total += l.bytes.count }
+        var first = 0
+        while total > storage.count, first < lines.count { total -= lines[first].bytes.count; first += 1 }
+        var at = 0
+        for i in first..<lines.count {
+            let n = lines[i].bytes.count
+            let dst = storage.baseAddress! + at
+            if n > 0, UnsafeRawPointer(dst) != lines[i].bytes.baseAddress {
+                memmove(dst, lines[i].bytes.baseAddress!, n)
+            }
+            lines[i].bytes = UnsafeRawBufferPointer(start: dst, count: n)
+            at += n
+        }
+        lines.removeFirst(first)
     }
 }

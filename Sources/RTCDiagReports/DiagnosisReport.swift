@@ -30,7 +30,7 @@ public enum DiagnosisReport {
         var s = style.bold(TerminalStyle.scrub(v.source)) + "\n"
         if let session = sessionLine(v) { s += "  call       \(TerminalStyle.scrub(session))\n" }
         if let device = v.device.summary { s += "  device     \(TerminalStyle.scrub(device))\n" }
-        s += "  read       \(v.events) events (\(v.dialect ?? "unknown dialect"))"
+        s += "  read       \(v.lines) lines, \(v.events) events with keywords examined (\(v.dialect ?? "unknown dialect"))"
         if let a = v.firstTime, let b = v.lastTime { s += ", \(formatLogTime(a)) → \(formatLogTime(b))" }
         s += "\n"
         guard let severity = v.severity, let primary = v.primary else {
@@ -81,7 +81,7 @@ public enum DiagnosisReport {
         }
         if let session = sessionLine(v) { s += "- Call: \(mdInline(session))\n" }
         if let device = v.device.summary { s += "- Device: \(mdInline(device))\n" }
-        s += "- Log: \(v.events) events, dialect `\(v.dialect ?? "unknown")`"
+        s += "- Log: \(v.lines) lines (\(v.events) events with keywords examined), dialect `\(v.dialect ?? "unknown")`"
         if let a = v.firstTime, let b = v.lastTime { s += ", \(formatLogTime(a)) → \(formatLogTime(b))" }
         s += "\n"
         if !v.hypotheses.isEmpty {
@@ -157,6 +157,7 @@ public enum DiagnosisReport {
         w.beginObject()
         w.field("source", v.source)
         w.field("dialect", v.dialect)
+        w.field("lines", v.lines)
         w.field("events", v.events)
         w.field("first_time", v.firstTime.map { formatLogTime($0) })
         w.field("last_time", v.lastTime.map { formatLogTime($0) })

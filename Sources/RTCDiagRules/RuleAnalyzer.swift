@@ -2,7 +2,10 @@ import RTCDiagAnalyzers
 import RTCDiagFormats
 
 /// A `RuleSpec` running as an analyzer in the same pass as the compiled ones.
-public struct RuleAnalyzer: RuntimeAnalyzer {
+///
+/// Sendable by hand: the regex is compiled in `init` (one match on an empty string builds its
+/// lazily made program), so copies shared between sessions and threads only read it.
+public struct RuleAnalyzer: RuntimeAnalyzer, @unchecked Sendable {
     public let spec: RuleSpec
     public let description: AnalyzerDescription
     private let regex: Regex<AnyRegexOutput>?
@@ -16,6 +19,7 @@ public struct RuleAnalyzer: RuntimeAnalyzer {
     public init(_ spec: RuleSpec) {
         self.spec = spec
         regex = spec.regex.flatMap { try? Regex($0) }
+        if let regex { _ = try? regex.firstMatch(in: "") }
         literals = spec.messageLiterals.map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
         tagLiteral = spec.tag.map { Array($0.lowercased().utf8) }.flatMap { $0.isEmpty ? nil : $0 }
         description = AnalyzerDescription(
@@ -66,5 +70,16 @@ public struct RuleAnalyzer: RuntimeAnalyzer {
         return [Finding(signature: spec.id, title: spec.name, cause: spec.cause, severity: spec.severity, confidence: 0.7,
                         detail: detail, evidence: evidence, measurements: [("matches", Double(total))],
                         remediation: spec.remediation)]
+    }
+}
+
+extension RuleAnalyzer {
+    /// Analyzer factories for `Analysis`: each rule is compiled once (regex, description,
+    /// examples) and every session starts from a copy of that fresh analyzer.
+    public static func factories(_ specs: [RuleSpec]) -> [Analysis.Factory] {
+        specs.map { spec in
+            let compiled = RuleAnalyzer(spec)
+            return { compiled }
+        }
     }
 }

@@ -25,6 +25,8 @@ public struct Verdict: Sendable {
     public var severity: Severity?
     public var toolProblems: [String]
     public var checked: [String]
+    /// Lines read, and events examined (those holding a keyword).
+    public var lines: Int
     public var events: Int
     public var firstTime: Int64?
     public var lastTime: Int64?
@@ -111,7 +113,7 @@ public enum Triage {
         let single = r.sessions.count == 1
         return Verdict(source: r.source, session: session.info, sessionCount: r.sessions.count, dialect: r.dialect,
                        device: r.device, findings: findings, hypotheses: hypotheses, severity: severity,
-                       toolProblems: r.toolProblems, checked: r.checked, events: r.events,
+                       toolProblems: r.toolProblems, checked: r.checked, lines: r.lines, events: r.events,
                        firstTime: single ? r.firstTime : session.info.start ?? r.firstTime,
                        lastTime: single ? r.lastTime : session.info.end ?? r.lastTime)
     }

@@ -170,7 +170,7 @@ func measure(mode: String, path: String) -> Int32 {
             // What `rtcdiag diagnose` runs: every compiled signature and the shipped rules.
             let reader = try EventReader(framer: LineFramer(stream: stream))
             let rules = BuiltinRules.specs()
-            let result = Analysis(runtime: rules.map { spec in { RuleAnalyzer(spec) } }).run(reader)
+            let result = Analysis(runtime: RuleAnalyzer.factories(rules)).run(reader)
             print(stream.decodedBytes, reader.framer.lineCount, result.findings.count)
         default:
             let reader = try EventReader(framer: LineFramer(stream: stream))

@@ -54,7 +54,7 @@ struct Diagnose: ParsableCommand {
         for path in inputs {
             do {
                 let reader = try input.open(path)
-                let result = Analysis(runtime: ruleSpecs.map { spec in { RuleAnalyzer(spec) } }).run(reader)
+                let result = Analysis(runtime: RuleAnalyzer.factories(ruleSpecs)).run(reader)
                 if result.toolProblems.contains(where: { $0.hasPrefix("input:") }) {
                     inputFailed = true
                     Output.standardError("rtcdiag: \(result.toolProblems.first { $0.hasPrefix("input:") }!)\n")

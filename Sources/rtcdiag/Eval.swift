@@ -42,7 +42,7 @@ struct Eval: ParsableCommand {
             let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: url))
             let logPath = URL(fileURLWithPath: directory).appendingPathComponent(expected.log).path
             let reader = try InputOptions.parse([logPath]).open(logPath)
-            let verdicts = Triage.verdicts(for: Analysis(runtime: rules.map { spec in { RuleAnalyzer(spec) } }).run(reader))
+            let verdicts = Triage.verdicts(for: Analysis(runtime: RuleAnalyzer.factories(rules)).run(reader))
             for (i, want) in expected.sessions.enumerated() {
                 sessions += 1
                 let got = i < verdicts.count ? verdicts[i] : nil

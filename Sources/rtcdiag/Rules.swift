@@ -47,7 +47,7 @@ struct Rules: ParsableCommand {
             let specs = try loadRulePacks([rulesFile])
             let exampleProblems = RuleExampleCheck.problems(specs)
             let reader = try InputOptions.parse([log]).open(log)
-            let result = Analysis(analyzers: [], runtime: specs.map { spec in { RuleAnalyzer(spec) } }).run(reader)
+            let result = Analysis(analyzers: [], runtime: RuleAnalyzer.factories(specs)).run(reader)
             for spec in specs {
                 let found = result.findings.filter { $0.signature == spec.id }
                 Output.shared.write("\(spec.id) (\(spec.file):\(spec.line)): \(found.isEmpty ? "no finding" : "\(found.count) finding(s)")\n")

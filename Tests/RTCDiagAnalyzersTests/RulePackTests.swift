@@ -103,6 +103,6 @@ struct RulePackTests {
         try Data(text.utf8).write(to: url)
         var options = ReaderOptions()
         options.year = 2024
-        return Analysis(analyzers: [], runtime: specs.map { spec in { RuleAnalyzer(spec) } }).run(try LogInput.open(url.path, options: options)).findings
+        return Analysis(analyzers: [], runtime: RuleAnalyzer.factories(specs)).run(try LogInput.open(url.path, options: options)).findings
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RTCDiagFormats
 
@@ -152,4 +153,62 @@ struct ReaderTests {
     }
 }
 
-import Foundation
+
+@Suite("Sparse reading")
+struct SparseReadingTests {
+    static let log = """
+        11-23 10:15:00.000  1234  5678 I Chatter: one
+        11-23 10:15:01.000  1234  5678 E AndroidRuntime: FATAL EXCEPTION: main
+        java.lang.IllegalStateException: boom
+        \tat org.webrtc.audio.WebRtcAudioRecord.startRecording(WebRtcAudioRecord.java:351)
+        11-23 10:15:02.000  1234  5678 I Chatter: two
+        11-23 10:15:03.000  1234  5678 I RtcClient: stats rtt=48ms loss=0.0%
+          wrapped tail of the stats line
+        11-23 10:15:04.000  1234  5678 I Chatter: three
+        11-23 10:15:09.000  1234  5678 I Chatter: last
+        """
+
+    func read(_ text: String, keywords: [String]) throws -> (events: [Event], reader: EventReader) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-sparse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("log.txt")
+        try Data(text.utf8).write(to: url)
+        var options = ReaderOptions()
+        options.year = 2024
+        let reader = try LogInput.open(url.path, options: options)
+        reader.keywordFilter = KeywordScanner(keywords)
+        var out: [Event] = []
+        while let e = try reader.next() { out.append(e.materialize(source: "log.txt")) }
+        return (out, reader)
+    }
+
+    @Test("only keyword events come out, whole, with their line numbers")
+    func keywordEventsOnly() throws {
+        let (events, reader) = try read(Self.log, keywords: ["WebRtcAudioRecord.startRecording", "loss="])
+        try #require(events.count == 2)
+        // The keyword sits in a stack-trace line: its header, two lines up and skipped, comes back.
+        #expect(events[0].lineNumber == 2 && events[0].lineCount == 3)
+        #expect(events[0].tag == "AndroidRuntime" && events[0].message.hasSuffix("(WebRtcAudioRecord.java:351)"))
+        #expect(events[1].lineNumber == 6 && events[1].lineCount == 2)
+        #expect(events[1].message.hasSuffix("wrapped tail of the stats line"))
+        #expect(reader.counts.skippedLines == 4)
+        #expect(reader.counts.unparsedEvents == 0)
+        // The time span still covers the first and the last line, though neither was handed out.
+        #expect(reader.firstTime.map { formatLogTime($0) } == "2024-11-23 10:15:00.000")
+        #expect(reader.lastTime.map { formatLogTime($0) } == "2024-11-23 10:15:09.000")
+    }
+
+    @Test("sparse and full reading hand out the same keyword events")
+    func sameAsFull() throws {
+        let keywords = ["Chatter: t", "FATAL", "loss="]
+        let sparse = try read(Self.log, keywords: keywords).events
+        let scanner = KeywordScanner(keywords)
+        let full = try readEvents(Self.log).events.filter { e in
+            var hits = [Bool](repeating: false, count: keywords.count)
+            var raw = e.raw + "\n" + e.message
+            raw.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), into: &hits) }
+            return hits.contains(true)
+        }
+        #expect(sparse == full)
+    }
+}

@@ -14,7 +14,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         summary: "The call could not connect or was cut: ICE/DTLS failure or join timeout (link), or rejected by the service (server).",
         defaultCause: .link, defaultSeverity: .p0,
         remediation: linkRemediation + " / " + serverRemediation,
-        keywords: ["IceConnectionState", "onIceConnectionChange", "ice connection state", "DTLS", "token", "kicked",
+        // "expired"/"invalid" rather than "token": Android WindowManager chatter (AppWindowToken) puts
+        // "token" on every tenth line of a busy logcat.
+        keywords: ["IceConnectionState", "onIceConnectionChange", "ice connection state", "DTLS", "expired", "invalid", "kicked",
                    "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5", "401 Unauthorized",
                    "403 Forbidden"],
         triggeringExamples: [

@@ -60,10 +60,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
-        let device = context.device.summary.map { " on \($0)" } ?? ""
         var out: [Finding] = []
         func add(_ log: EvidenceLog, _ kind: String, _ what: String) {
             guard !log.isEmpty else { return }
+            let device = context.device.summary.map { " on \($0)" } ?? ""
             out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: .p1, confidence: 0.8,
                                detail: "\(what) failed\(device)", evidence: log, remediation: d.remediation))
         }

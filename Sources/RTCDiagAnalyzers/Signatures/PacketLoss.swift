@@ -102,20 +102,25 @@ public struct PacketLossAnalyzer: Analyzer {
 /// stopped holding (the last time the window dropped below k after firing).
 public struct KOfN: Sendable {
     public let k: Int, n: Int
-    private var window: [Bool] = []
+    /// The last `n` samples as bits, newest in bit 0 (n ≤ 64): no allocation per sample.
+    private var window: UInt64 = 0
     public private(set) var fired = false
     private var active = false
     /// True while the condition holds (after the latest sample).
     public var isHolding: Bool { active }
     public private(set) var clearedAt: Int64?
 
-    public init(k: Int, n: Int) { self.k = k; self.n = n }
+    public init(k: Int, n: Int) {
+        precondition(n >= 1 && n <= 64 && k >= 1 && k <= n)
+        self.k = k
+        self.n = n
+    }
 
     /// Adds a sample; true when this sample is bad and the rule holds (evidence worth keeping).
     public mutating func add(_ bad: Bool, time: Int64?) -> Bool {
-        window.append(bad)
-        if window.count > n { window.removeFirst() }
-        let holds = window.filter { $0 }.count >= k
+        let mask: UInt64 = n == 64 ? ~0 : (1 << UInt64(n)) - 1
+        window = (window << 1 | (bad ? 1 : 0)) & mask
+        let holds = window.nonzeroBitCount >= k
         if holds { fired = true; active = true; clearedAt = nil }
         else if active { active = false; clearedAt = time }
         return holds && bad

@@ -1,0 +1,188 @@
+/// A case-insensitive multi-literal scan: which of a fixed set of keywords occur in a text.
+///
+/// It is the prefilter in front of parsing and the analyzers (`matchesAny` decides, on a raw
+/// line, whether the line is worth parsing at all), so it is built for the common case — no
+/// keyword on the line — on this machine's cache sizes:
+///
+/// - Every keyword has at least 4 bytes, so an occurrence starting at `s` covers the 3-byte
+///   grams at `s + j` and `s + j + 1` for any `j ≤ length − 4`, and one of those two starts at
+///   an even offset. Each keyword contributes the neighbouring pair of grams least likely in
+///   log text; the scan hashes only the grams at even offsets and tests each hash in a
+///   64 Kibit bitmap (8 KiB, stays in L1). The positions do not depend on each other, so the
+///   CPU overlaps them (a Wu–Manber shift loop waits on each table lookup before it can move,
+///   and its shifts stay short with 4-byte keywords).
+/// - Only where a bit is set are the keywords of that hash compared, ASCII case folded.
+/// - Keywords of 1–3 bytes (possible in user rule packs) are searched one by one, slowly.
+///
+/// Built once per pass; the tables are plain memory, so a scan touches no reference counts.
+public final class KeywordScanner: @unchecked Sendable {
+    private let bytes: UnsafeMutablePointer<UInt8>      // all keywords, lowercased, back to back
+    private let starts: UnsafeMutablePointer<Int>       // keyword i is bytes[starts[i] ..< starts[i + 1]]
+    private let bitmap: UnsafeMutablePointer<UInt64>    // 2^16 bits: hashes of keyword grams at offsets 0 and 1
+    private let head: UnsafeMutablePointer<Int32>       // per hash: first candidate entry, or -1
+    private let entries: UnsafeMutablePointer<(keyword: Int32, offset: Int32, next: Int32)>
+    private let fold: UnsafeMutablePointer<UInt8>       // ASCII lowercase
+    private let short: [Int]                            // keywords under 4 bytes
+    public let count: Int
+
+    public init(_ words: [String]) {
+        let lowered = words.map { Array($0.lowercased().utf8) }
+        count = lowered.count
+        let total = lowered.reduce(0) { $0 + $1.count }
+        bytes = .allocate(capacity: max(total, 1))
+        starts = .allocate(capacity: lowered.count + 1)
+        var at = 0
+        for (i, w) in lowered.enumerated() {
+            starts[i] = at
+            for b in w { bytes[at] = b; at += 1 }
+        }
+        starts[lowered.count] = at
+        fold = .allocate(capacity: 256)
+        for b in 0..<256 { fold[b] = b >= 65 && b <= 90 ? UInt8(b | 0x20) : UInt8(b) }
+        bitmap = .allocate(capacity: 1024)
+        bitmap.initialize(repeating: 0, count: 1024)
+        head = .allocate(capacity: 65536)
+        head.initialize(repeating: -1, count: 65536)
+        entries = .allocate(capacity: max(2 * lowered.count, 1))
+        short = lowered.indices.filter { (1..<4).contains(lowered[$0].count) }
+        anchor(by: { gram in Self.likelihood(gram) })
+    }
+
+    /// Picks each keyword's pair of anchor grams (the pair `cost` rates lowest) and fills the
+    /// bitmap and the candidate lists.
+    private func anchor(by cost: (ArraySlice<UInt8>) -> Double) {
+        bitmap.update(repeating: 0, count: 1024)
+        head.update(repeating: -1, count: 65536)
+        var used = 0
+        for k in 0..<count {
+            let w = Array(UnsafeBufferPointer(start: bytes + starts[k], count: starts[k + 1] - starts[k]))
+            guard w.count >= 4 else { continue }
+            var bestJ = 0
+            var bestCost = Double.infinity
+            for j in 0...(w.count - 4) {
+                let c = cost(w[j..<(j + 3)]) + cost(w[(j + 1)..<(j + 4)])
+                if c < bestCost { bestCost = c; bestJ = j }
+            }
+            for offset in bestJ..<(bestJ + 2) {
+                let h = Self.hash(UInt32(w[offset]) | UInt32(w[offset + 1]) << 8 | UInt32(w[offset + 2]) << 16)
+                bitmap[h >> 6] |= 1 << UInt64(h & 63)
+                entries[used] = (Int32(k), Int32(offset), head[h])
+                head[h] = Int32(used)
+                used += 1
+            }
+        }
+    }
+
+    /// Re-picks the anchor grams by how often their hashes occur in `sample` (the first lines
+    /// of the input): a keyword's rarest pair in this very log, so lines without keywords
+    /// seldom set a bit. Call before scanning; the scanner is not to be shared while tuning.
+    public func tune(to sample: [UnsafeRawBufferPointer]) {
+        var seen = [UInt32](repeating: 0, count: 65536)
+        for line in sample where line.count >= 3 {
+            for e in 0..<(line.count - 2) {
+                seen[Self.hash(UInt32(line[e]) | UInt32(line[e + 1]) << 8 | UInt32(line[e + 2]) << 16)] += 1
+            }
+        }
+        anchor(by: { gram in
+            let h = Self.hash(UInt32(gram[gram.startIndex]) | UInt32(gram[gram.startIndex + 1]) << 8
+                              | UInt32(gram[gram.startIndex + 2]) << 16)
+            // Ties (grams unseen in the sample) fall back to the letter-frequency guess.
+            return Double(seen[h]) + Self.likelihood(gram) / 1e6
+        })
+    }
+
+    deinit {
+        bytes.deallocate(); starts.deallocate(); bitmap.deallocate(); head.deallocate(); fold.deallocate()
+        entries.deallocate()
+    }
+
+    /// Rough likelihood of a 3-byte gram in log text: the product of per-byte frequencies
+    /// (English letter frequencies; spaces and digits are everywhere in logs, punctuation rare).
+    private static func likelihood(_ gram: ArraySlice<UInt8>) -> Double {
+        gram.reduce(1.0) { p, b in
+            let f: Double
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                f = [8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0, 6.3,
+                     9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07][Int(b - UInt8(ascii: "a"))]
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): f = 6
+            case 0x20: f = 15
+            default: f = 1
+            }
+            return p * f
+        }
+    }
+
+    /// 16-bit hash of a 3-byte gram after a coarse case fold (`| 0x20` on every byte: exact
+    /// for letters, and merely merges a few punctuation bytes, which only adds candidates).
+    @inline(__always)
+    private static func hash(_ gram: UInt32) -> Int {
+        Int(((gram | 0x20_2020) &* 2_654_435_761) >> 16)
+    }
+
+    /// Sets `hits[i] = true` for every keyword `i` found in `text`.
+    public func scan(_ text: UnsafeRawBufferPointer, into hits: inout [Bool]) {
+        hits.withUnsafeMutableBufferPointer { hit in
+            _ = run(text, stopAtFirst: false, hits: hit.baseAddress!)
+        }
+    }
+
+    /// Whether any keyword occurs in `text`; stops at the first.
+    @inline(__always)
+    public func matchesAny(_ text: UnsafeRawBufferPointer) -> Bool {
+        run(text, stopAtFirst: true, hits: nil)
+    }
+
+    @inline(__always)
+    private func run(_ text: UnsafeRawBufferPointer, stopAtFirst: Bool, hits: UnsafeMutablePointer<Bool>?) -> Bool {
+        let n = text.count
+        guard count > 0, let t = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        var any = false
+        var e = 0
+        let raw = UnsafeRawPointer(t)
+        while e + 2 < n {
+            // One unaligned 4-byte load while a fourth byte is there; the last gram byte by byte.
+            let gram = e + 3 < n ? raw.loadUnaligned(fromByteOffset: e, as: UInt32.self) & 0xFF_FFFF
+                : UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16
+            let h = Self.hash(gram)
+            if bitmap[h >> 6] & (1 << UInt64(h & 63)) != 0 {
+                var c = Int(head[h])
+                while c >= 0 {
+                    let entry = entries[c]
+                    let k = Int(entry.keyword)
+                    let start = e - Int(entry.offset)  // where the keyword would begin
+                    if start >= 0, hits.map({ !$0[k] }) ?? true, matches(k, t, n, at: start) {
+                        if stopAtFirst { return true }
+                        hits?[k] = true
+                        any = true
+                    }
+                    c = Int(entry.next)
+                }
+            }
+            e += 2
+        }
+        for k in short where hits.map({ !$0[k] }) ?? true {
+            let len = starts[k + 1] - starts[k]
+            var s = 0
+            while s + len <= n {
+                if matches(k, t, n, at: s) {
+                    if stopAtFirst { return true }
+                    hits?[k] = true
+                    any = true
+                    break
+                }
+                s += 1
+            }
+        }
+        return any
+    }
+
+    @inline(__always)
+    private func matches(_ k: Int, _ t: UnsafePointer<UInt8>, _ n: Int, at start: Int) -> Bool {
+        let ws = starts[k], len = starts[k + 1] - ws
+        guard start + len <= n else { return false }
+        var j = 0
+        while j < len, fold[Int(t[start + j])] == bytes[ws + j] { j += 1 }
+        return j == len
+    }
+}

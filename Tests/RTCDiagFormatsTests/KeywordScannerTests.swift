@@ -1,0 +1,60 @@
+import Testing
+@testable import RTCDiagFormats
+
+@Suite("Keyword scanner")
+struct KeywordScannerTests {
+    /// The scan must agree with a plain case-insensitive search for any text.
+    @Test("finds exactly the keywords a naive search finds, at any position and case")
+    func agreesWithNaive() {
+        let words = ["Switching selected connection", "loss=", "rtt=", "1053", "DTLS", "join", "token", "AUDIOFOCUS_LOSS",
+                     "echo_canceller:", "ab", "abc", "zz top"]
+        let scanner = KeywordScanner(words)
+        var rng: UInt64 = 42
+        func next() -> UInt64 { rng = rng &* 6_364_136_223_846_793_005 &+ 1; return rng >> 33 }
+        let pieces = words + ["x", " ", "LOSS", "Join", "tOkEn", "10", "53", "=", "a", "b", "z"]
+        for _ in 0..<2000 {
+            var text = ""
+            for _ in 0..<Int(next() % 12) { text += pieces[Int(next() % UInt64(pieces.count))] }
+            var hits = [Bool](repeating: false, count: words.count)
+            var s = text
+            s.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), into: &hits) }
+            let expected = words.map { text.lowercased().contains($0.lowercased()) }
+            #expect(hits == expected, "\(text)")
+            s.withUTF8 { #expect(scanner.matchesAny(UnsafeRawBufferPointer($0)) == expected.contains(true), "\(text)") }
+        }
+    }
+
+    /// Re-anchoring on a sample changes which grams are looked up, never what is found.
+    @Test("after tuning to a sample the scan still agrees with a naive search")
+    func tunedAgreesWithNaive() {
+        let words = ["IceConnectionState", "loss=", "rtt=", "reconnecting", "route change", "network changed", "join",
+                     "status: 5", "RECORD_AUDIO", "qualityLimitationReason=cpu"]
+        let scanner = KeywordScanner(words)
+        let sampleText = [
+            "11-23 10:15:00.000  1234  5678 I WindowManager: Skipping AppWindowToken{9 token=Token{1}} -- going to hide",
+            "11-23 10:15:01.000  1234  5678 I RtcClient: stats rtt=48ms loss=0.0% jitter=4ms connection quality",
+            "11-23 10:15:02.000  1234  5678 D AudioRecordChatter: recording change state network audio",
+        ]
+        let joined = Array(sampleText.joined(separator: "\n").utf8)
+        joined.withUnsafeBytes { all in
+            var lines: [UnsafeRawBufferPointer] = []
+            var start = 0
+            for (i, b) in all.enumerated() where b == 0x0A || i == all.count - 1 {
+                let end = b == 0x0A ? i : i + 1
+                lines.append(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                start = i + 1
+            }
+            scanner.tune(to: lines)
+        }
+        let pieces = words + ["connection ", "change", "recording", "status", "stats ", "Network ", "state", "x"]
+        var rng: UInt64 = 7
+        func next() -> UInt64 { rng = rng &* 6_364_136_223_846_793_005 &+ 1; return rng >> 33 }
+        for _ in 0..<2000 {
+            var text = ""
+            for _ in 0..<Int(next() % 10) { text += pieces[Int(next() % UInt64(pieces.count))] }
+            var hits = [Bool](repeating: false, count: words.count)
+            text.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), into: &hits) }
+            #expect(hits == words.map { text.lowercased().contains($0.lowercased()) }, "\(text)")
+        }
+    }
+}
