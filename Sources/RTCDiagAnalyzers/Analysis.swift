@@ -10,8 +10,12 @@ public struct AnalysisResult: Sendable {
     public var source: String
     public var dialect: String?
     public var device: DeviceInfo
-    /// One entry per call found (at least one: a log without join lines is one session).
+    /// One entry per call found (at least one: a log without join lines is one session), up
+    /// to `Analysis.maxSessions`: then the most severe, and `omittedSessions` counts the rest.
     public var sessions: [SessionResult]
+    public var omittedSessions = OmittedSessions()
+    /// Calls found in the input, kept or not.
+    public var sessionCount: Int { sessions.count + omittedSessions.count }
     /// All sessions' findings.
     public var findings: [Finding] { sessions.flatMap(\.findings) }
     /// Problems of the input or of reading it, kept apart from the call's problems.
@@ -44,6 +48,8 @@ public final class Analysis {
     private var hits: [Bool]
     /// Parse every line instead of only keyword lines (slower; the findings are the same).
     public var parsesEveryLine = false
+    /// Sessions kept with their findings; past it, the least severe are only counted.
+    public var maxSessions = 1000
 
     /// The compiled analyzers `types`, and analyzers made at run time (rules from YAML packs),
     /// each given as a factory because every session gets fresh instances.
@@ -76,13 +82,15 @@ public final class Analysis {
         var context = AnalysisContext(source: reader.name)
         var problems: [String] = []
         var events = 0
-        var sessions: [SessionResult] = []
+        var store = SessionStore(limit: maxSessions)
+        var sessionCount = 0
         var session = SessionInfo(index: 0, firstLine: 1)
         func closeSession() {
             var found: [Finding] = []
             for a in analyzers.indices { found += analyzers[a].finish(&context) }
             found.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
-            sessions.append(SessionResult(info: session, findings: found))
+            store.add(SessionResult(info: session, findings: found))
+            sessionCount += 1
             analyzers = factories.map { $0() }
         }
         if !parsesEveryLine { reader.keywordFilter = scanner }
@@ -102,7 +110,7 @@ public final class Analysis {
                         if session.left || otherChannel {
                             session.lastLine = e.lineNumber - 1
                             closeSession()
-                            session = SessionInfo(index: sessions.count, firstLine: e.lineNumber)
+                            session = SessionInfo(index: sessionCount, firstLine: e.lineNumber)
                         } else if session.joined {
                             session.reconnects += 1
                         }
@@ -135,7 +143,7 @@ public final class Analysis {
         session.lastLine = max(session.lastLine, reader.framer.lineCount)
         closeSession()
         return AnalysisResult(source: reader.name, dialect: reader.detection.chosen, device: context.device,
-                              sessions: sessions, toolProblems: problems, lines: reader.framer.lineCount, events: events,
+                              sessions: store.sessions, omittedSessions: store.omitted, toolProblems: problems, lines: reader.framer.lineCount, events: events,
                               firstTime: reader.firstTime, lastTime: reader.lastTime, checked: descriptions.map(\.id))
     }
 }

@@ -37,6 +37,61 @@ extension SessionInfo {
     }
 }
 
+/// Sessions past the report's limit: counted, not kept (a log of many thousand calls must not
+/// grow memory with each one).
+public struct OmittedSessions: Sendable {
+    public var count = 0
+    public var healthy = 0
+    /// Sessions per most severe finding (P0…P3).
+    public var bySeverity = [Int](repeating: 0, count: Severity.allCases.count)
+    /// Sessions per signature found in them.
+    public var bySignature: [String: Int] = [:]
+
+    public init() {}
+
+    mutating func add(_ s: SessionResult) {
+        count += 1
+        guard let worst = s.findings.map(\.severity).max() else { healthy += 1; return }
+        bySeverity[worst.rawValue] += 1
+        for sig in Set(s.findings.map(\.signature)) { bySignature[sig, default: 0] += 1 }
+    }
+}
+
+/// Keeps at most `limit` sessions — the most severe ones, earlier first among equals — and
+/// counts the rest. Evicting takes O(1): one stack of slots per severity level.
+struct SessionStore {
+    let limit: Int
+    private(set) var kept: [SessionResult] = []
+    private(set) var omitted = OmittedSessions()
+    /// Per level (0 healthy, 1 P3 … 4 P0): slots in `kept`, latest last.
+    private var slots = [[Int]](repeating: [], count: 5)
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    static func level(_ s: SessionResult) -> Int { s.findings.map(\.severity).max().map { 4 - $0.rawValue } ?? 0 }
+
+    mutating func add(_ s: SessionResult) {
+        let level = Self.level(s)
+        if kept.count < limit {
+            slots[level].append(kept.count)
+            kept.append(s)
+            return
+        }
+        // Full: the new session replaces the latest of the least severe kept ones, if it is worse.
+        guard let lowest = slots.indices.first(where: { !slots[$0].isEmpty }), lowest < level else {
+            omitted.add(s)
+            return
+        }
+        let slot = slots[lowest].removeLast()
+        omitted.add(kept[slot])
+        kept[slot] = s
+        slots[level].append(slot)
+    }
+
+    /// The kept sessions in log order.
+    var sessions: [SessionResult] { kept.sorted { $0.info.index < $1.info.index } }
+}
+
 /// Findings of one session.
 public struct SessionResult: Sendable {
     public var info: SessionInfo

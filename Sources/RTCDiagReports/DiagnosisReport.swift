@@ -33,6 +33,7 @@ public enum DiagnosisReport {
         s += "  read       \(v.lines) lines, \(v.events) events with keywords examined (\(v.dialect ?? "unknown dialect"))"
         if let a = v.firstTime, let b = v.lastTime { s += ", \(formatLogTime(a)) → \(formatLogTime(b))" }
         s += "\n"
+        if let o = v.omittedSessions { s += "  calls      \(TerminalStyle.scrub(omittedText(o, of: v.sessionCount)))\n" }
         guard let severity = v.severity, let primary = v.primary else {
             s += "  verdict    " + style.level("healthy", .info) + ": no evidence of a call problem\n"
             s += "  checked    \(v.checked.joined(separator: ", "))\n"
@@ -63,6 +64,16 @@ public enum DiagnosisReport {
         return s + toolText(v)
     }
 
+    /// `250000 calls; the 1000 most severe are listed, 249000 more only counted: 180000 healthy, …`
+    static func omittedText(_ o: OmittedSessions, of total: Int) -> String {
+        var parts = ["\(o.healthy) healthy"]
+        for s in Severity.allCases where o.bySeverity[s.rawValue] > 0 { parts.append("\(o.bySeverity[s.rawValue]) with \(s)") }
+        let signatures = o.bySignature.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }
+        return "\(total) calls; the \(total - o.count) most severe are listed, \(o.count) more only counted: "
+            + parts.joined(separator: ", ") + (signatures.isEmpty ? "" : " (signatures: " + signatures.joined(separator: ", ") + ")")
+    }
+
     private static func toolText(_ v: Verdict) -> String {
         guard !v.toolProblems.isEmpty else { return "" }
         return "  reading    " + v.toolProblems.map(TerminalStyle.scrub).joined(separator: "\n             ") + "\n"
@@ -81,6 +92,7 @@ public enum DiagnosisReport {
         }
         if let session = sessionLine(v) { s += "- Call: \(mdInline(session))\n" }
         if let device = v.device.summary { s += "- Device: \(mdInline(device))\n" }
+        if let o = v.omittedSessions { s += "- Calls: \(mdInline(omittedText(o, of: v.sessionCount)))\n" }
         s += "- Log: \(v.lines) lines (\(v.events) events with keywords examined), dialect `\(v.dialect ?? "unknown")`"
         if let a = v.firstTime, let b = v.lastTime { s += ", \(formatLogTime(a)) → \(formatLogTime(b))" }
         s += "\n"
@@ -173,6 +185,23 @@ public enum DiagnosisReport {
         w.field("first_line", v.session.firstLine)
         w.field("last_line", v.session.lastLine)
         w.field("reconnects", v.session.reconnects)
+        w.key("omitted")
+        if let o = v.omittedSessions {
+            w.beginObject()
+            w.field("count", o.count)
+            w.field("healthy", o.healthy)
+            w.key("by_severity")
+            w.beginObject()
+            for s in Severity.allCases { w.field(s.description, o.bySeverity[s.rawValue]) }
+            w.endObject()
+            w.key("by_signature")
+            w.beginObject()
+            for (k, n) in o.bySignature.sorted(by: { $0.key < $1.key }) { w.field(k, n) }
+            w.endObject()
+            w.endObject()
+        } else {
+            w.null()
+        }
         w.endObject()
         w.key("device")
         w.beginObject()

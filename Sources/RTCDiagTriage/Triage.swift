@@ -16,6 +16,8 @@ public struct Verdict: Sendable {
     public var session: SessionInfo
     /// How many sessions the input held (reports name the session when there are several).
     public var sessionCount: Int
+    /// On the first verdict of an input with more calls than the report keeps: the ones left out.
+    public var omittedSessions: OmittedSessions?
     public var dialect: String?
     public var device: DeviceInfo
     public var findings: [Finding]
@@ -70,7 +72,9 @@ public enum Triage {
 
     /// One verdict per session of the input.
     public static func verdicts(for r: AnalysisResult) -> [Verdict] {
-        r.sessions.map { verdict(for: r, session: $0) }
+        var out = r.sessions.map { verdict(for: r, session: $0) }
+        if r.omittedSessions.count > 0, !out.isEmpty { out[0].omittedSessions = r.omittedSessions }
+        return out
     }
 
     static func verdict(for r: AnalysisResult, session: SessionResult) -> Verdict {
@@ -111,7 +115,7 @@ public enum Triage {
         hypotheses.sort { $0.score != $1.score ? $0.score > $1.score : $0.cause < $1.cause }
         let severity = findings.map(\.severity).max()
         let single = r.sessions.count == 1
-        return Verdict(source: r.source, session: session.info, sessionCount: r.sessions.count, dialect: r.dialect,
+        return Verdict(source: r.source, session: session.info, sessionCount: r.sessionCount, dialect: r.dialect,
                        device: r.device, findings: findings, hypotheses: hypotheses, severity: severity,
                        toolProblems: r.toolProblems, checked: r.checked, lines: r.lines, events: r.events,
                        firstTime: single ? r.firstTime : session.info.start ?? r.firstTime,

@@ -126,3 +126,42 @@ struct TriageTests {
         #expect(r.clearedAt == 5)  // at sample 5 the window holds only 2 bad of 5
     }
 }
+
+@Suite("Many calls in one log")
+struct SessionLimitTests {
+    /// A call: join, the lines of one analyzer's first triggering example (or none), leave.
+    func call(_ i: Int, _ fault: (any Analyzer.Type)?) -> String {
+        var lines = ["11-23 10:\(10 + i):00.000  8123  8123 I RtcClient: joinChannel channel=room-\(i) uid=100\(i)"]
+        if let fault { lines.append(fault.description.triggeringExamples[0].plainText) }
+        lines.append("11-23 10:\(10 + i):59.000  8123  8123 I RtcClient: leaveChannel channel=room-\(i)")
+        return lines.joined(separator: "\n")
+    }
+
+    @Test("past the limit the most severe calls are kept and the rest are counted")
+    func keepsMostSevere() throws {
+        let text = [call(0, nil), call(1, AECFailureAnalyzer.self), call(2, nil), call(3, AECFailureAnalyzer.self),
+                    call(4, ConnectionFailureAnalyzer.self)].joined(separator: "\n")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-calls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("calls.log")
+        try Data(text.utf8).write(to: url)
+        var options = ReaderOptions()
+        options.year = 2024
+        let all = Analysis().run(try LogInput.open(url.path, options: options))
+        #expect(all.sessions.count == 5 && all.omittedSessions.count == 0)
+        #expect(all.sessions.map { $0.findings.map(\.signature) } == [[], ["aec_failure"], [], ["aec_failure"], ["connection_failure"]])
+
+        let limited = Analysis()
+        limited.maxSessions = 2
+        let r = limited.run(try LogInput.open(url.path, options: options))
+        // Kept: the P0 call and the earlier of the two echo calls, in log order.
+        #expect(r.sessions.map(\.info.index) == [1, 4])
+        #expect(r.sessionCount == 5)
+        #expect(r.omittedSessions.count == 3 && r.omittedSessions.healthy == 2)
+        #expect(r.omittedSessions.bySeverity == [0, 0, 1, 0])  // that echo example is a P2
+        #expect(r.omittedSessions.bySignature == ["aec_failure": 1])
+        let verdicts = Triage.verdicts(for: r)
+        #expect(verdicts.count == 2 && verdicts[0].omittedSessions?.count == 3 && verdicts[1].omittedSessions == nil)
+        #expect(verdicts[1].sessionCount == 5)
+    }
+}

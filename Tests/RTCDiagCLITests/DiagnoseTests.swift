@@ -134,6 +134,28 @@ struct SchemaTests {
             return check(value, against: def, defs: defs, at: path, problems: &problems)
         }
         if let c = s["const"] as? String, value as? String != c { problems.append("\(path): not \(c)") }
+        if let t = s["type"] {
+            let types = (t as? [String]) ?? [t as? String ?? ""]
+            func isA(_ type: String) -> Bool {
+                switch type {
+                case "null": value is NSNull
+                case "string": value is String
+                case "integer", "number", "boolean": value is NSNumber
+                case "object": value is [String: Any]
+                case "array": value is [Any]
+                default: false
+                }
+            }
+            if !types.contains(where: isA) { problems.append("\(path): not of type \(types)") }
+        }
+        if let alternatives = s["oneOf"] as? [[String: Any]] {
+            let fitting = alternatives.filter { alt in
+                var p: [String] = []
+                check(value, against: alt, defs: defs, at: path, problems: &p)
+                return p.isEmpty
+            }.count
+            if fitting != 1 { problems.append("\(path): fits \(fitting) of the oneOf alternatives") }
+        }
         if let e = s["enum"] as? [Any] {
             let ok = e.contains { ($0 is NSNull && value is NSNull) || (($0 as? String) != nil && ($0 as? String) == (value as? String)) }
             if !ok { problems.append("\(path): \(value) not in enum") }
