@@ -295,7 +295,7 @@ public final class EventReader {
 
     /// Feeds one line when only keyword lines are wanted; true when `ready` holds a finished event.
     private func handleSparse(_ line: Line, _ filter: KeywordScanner) -> Bool {
-        let hit = filter.matchesAny(line.bytes)
+        let hit = filter.lineMatchesAny(line.bytes)
         if pending.isOpen {
             // The open event holds a keyword: this line continues it or starts the next event.
             guard handle(line) else { return false }

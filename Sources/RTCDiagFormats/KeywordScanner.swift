@@ -133,6 +133,25 @@ public final class KeywordScanner: @unchecked Sendable {
         run(text, stopAtFirst: true, hits: nil)
     }
 
+    /// `matchesAny` on a raw log line, past its leading clock stamp and ids
+    /// (`11-23 10:15:00.580  8123  8171 `): analyzers look at tag and message only, and the
+    /// stamp is a quarter of a typical line. A leading run of digits, spaces and `-:./`
+    /// counts as a stamp only when it is at least 12 bytes long and holds a `:`, so a line that
+    /// starts with a code (`1053: …`) is scanned whole.
+    @inline(__always)
+    public func lineMatchesAny(_ line: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        var colon = false
+        while i < line.count {
+            let b = line[i]
+            if b == UInt8(ascii: ":") { colon = true } else if !(b &- 48 < 10 || b == 0x20 || b == UInt8(ascii: "-")
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "/")) { break }
+            i += 1
+        }
+        let skip = colon && i >= 12 ? i : 0
+        return run(UnsafeRawBufferPointer(rebasing: line[skip...]), stopAtFirst: true, hits: nil)
+    }
+
     @inline(__always)
     private func run(_ text: UnsafeRawBufferPointer, stopAtFirst: Bool, hits: UnsafeMutablePointer<Bool>?) -> Bool {
         let n = text.count

@@ -57,4 +57,17 @@ struct KeywordScannerTests {
             #expect(hits == words.map { text.lowercased().contains($0.lowercased()) }, "\(text)")
         }
     }
+
+    @Test("a line's clock stamp and ids are skipped; a code that starts a line is not")
+    func stampSkip() {
+        let scanner = KeywordScanner(["1053", "token expired"])
+        func matches(_ line: String) -> Bool {
+            var line = line
+            return line.withUTF8 { scanner.lineMatchesAny(UnsafeRawBufferPointer($0)) }
+        }
+        #expect(matches("1053: echo howling detected"))
+        #expect(!matches("11-23 10:15:01.053  1053  1053 I Chatter: fine"))  // only the stamp and the ids hold it
+        #expect(matches("11-23 10:15:01.000  8123  8123 W RtcClient: warning 1053"))
+        #expect(matches("2024-05-01T10:00:01.000Z ERROR [signaling] token expired"))
+    }
 }

@@ -78,6 +78,7 @@ public struct PacketLossAnalyzer: Analyzer {
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
+        guard lossRule.rule.fired || rttRule.rule.fired else { return [] }
         let d = Self.description
         func finding(_ rule: ThresholdEvidence, _ subkind: String, _ confidence: Double, _ condition: String,
                      _ worstText: String, _ worst: (name: String, value: Double)) -> Finding? {
