@@ -159,25 +159,41 @@ public final class KeywordScanner: @unchecked Sendable {
         var any = false
         var e = 0
         let raw = UnsafeRawPointer(t)
-        while e + 2 < n {
-            // One unaligned 4-byte load while a fourth byte is there; the last gram byte by byte.
-            let gram = e + 3 < n ? raw.loadUnaligned(fromByteOffset: e, as: UInt32.self) & 0xFF_FFFF
-                : UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16
-            let h = Self.hash(gram)
-            if bitmap[h >> 6] & (1 << UInt64(h & 63)) != 0 {
-                var c = Int(head[h])
-                while c >= 0 {
-                    let entry = entries[c]
-                    let k = Int(entry.keyword)
-                    let start = e - Int(entry.offset)  // where the keyword would begin
-                    if start >= 0, hits.map({ !$0[k] }) ?? true, matches(k, t, n, at: start) {
-                        if stopAtFirst { return true }
-                        hits?[k] = true
-                        any = true
-                    }
-                    c = Int(entry.next)
+        /// Compares the keywords whose anchor gram hashes to `h`, for the gram at `e`.
+        @inline(__always) func candidates(_ h: Int, at e: Int) -> Bool {
+            var c = Int(head[h])
+            while c >= 0 {
+                let entry = entries[c]
+                let k = Int(entry.keyword)
+                let start = e - Int(entry.offset)  // where the keyword would begin
+                if start >= 0, hits.map({ !$0[k] }) ?? true, matches(k, t, n, at: start) {
+                    if stopAtFirst { return true }
+                    hits?[k] = true
+                    any = true
                 }
+                c = Int(entry.next)
             }
+            return false
+        }
+        @inline(__always) func bit(_ h: Int) -> UInt64 { bitmap[h >> 6] >> UInt64(h & 63) & 1 }
+        // Three grams (at e, e + 2, e + 4) from one 8-byte load, and one branch for all three:
+        // nearly every line has no keyword, so the common path is loads and arithmetic only.
+        while e + 8 <= n {
+            let x = raw.loadUnaligned(fromByteOffset: e, as: UInt64.self)
+            let h0 = Self.hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
+            let h1 = Self.hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
+            let h2 = Self.hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
+            if bit(h0) | bit(h1) | bit(h2) != 0 {
+                if bit(h0) != 0, candidates(h0, at: e) { return true }
+                if bit(h1) != 0, candidates(h1, at: e + 2) { return true }
+                if bit(h2) != 0, candidates(h2, at: e + 4) { return true }
+            }
+            e += 6
+        }
+        while e + 2 < n {
+            let gram = UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16
+            let h = Self.hash(gram)
+            if bit(h) != 0, candidates(h, at: e) { return true }
             e += 2
         }
         for k in short where hits.map({ !$0[k] }) ?? true {

@@ -171,7 +171,7 @@ func measure(mode: String, path: String) -> Int32 {
             let reader = try EventReader(framer: LineFramer(stream: stream))
             let rules = BuiltinRules.specs()
             let result = Analysis(runtime: RuleAnalyzer.factories(rules)).run(reader)
-            print(stream.decodedBytes, reader.framer.lineCount, result.findings.count)
+            print(stream.decodedBytes, reader.framer.lineCount, result.events)
         default:
             let reader = try EventReader(framer: LineFramer(stream: stream))
             var levels = [Int](repeating: 0, count: 8)
