@@ -7,8 +7,9 @@ public struct SessionInfo: Sendable {
     public var channel: String?
     public var uid: String?
     public var sdkVersion: String?
-    /// The edge/media server address the client joined through.
+    /// The edge/media server address the client joined through, and the region it serves.
     public var edge: String?
+    public var region: String?
     public var network: String?
     public var firstLine: Int
     public var lastLine: Int
@@ -33,6 +34,7 @@ extension SessionInfo {
         uid = uid ?? probe.uid
         sdkVersion = sdkVersion ?? probe.sdkVersion
         edge = edge ?? probe.edge
+        region = region ?? probe.region
         network = network ?? probe.network
     }
 }
@@ -125,6 +127,7 @@ enum SessionLine {
             case "uid", "userid", "user": if s.uid == nil { s.uid = v }
             case "sdk", "sdkversion", "version": if s.sdkVersion == nil { s.sdkVersion = v }
             case "edge", "server", "ip", "edge_ip": if s.edge == nil { s.edge = v }
+            case "region", "area", "area_code", "dc": if s.region == nil { s.region = v }
             case "net", "network", "nettype", "network_type": if s.network == nil { s.network = v }
             default: break
             }

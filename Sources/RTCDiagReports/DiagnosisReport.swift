@@ -19,6 +19,7 @@ public enum DiagnosisReport {
         if let sdk = i.sdkVersion { parts.append("sdk \(sdk)") }
         if let n = i.network { parts.append("network \(n)") }
         if let e = i.edge { parts.append("edge \(e)") }
+        if let r = i.region { parts.append("region \(r)") }
         if i.reconnects > 0 { parts.append("\(i.reconnects) rejoin(s)") }
         guard v.sessionCount > 1 || !parts.isEmpty else { return nil }
         parts.append("lines \(i.firstLine)–\(i.lastLine)")
@@ -181,6 +182,7 @@ public enum DiagnosisReport {
         w.field("uid", v.session.uid)
         w.field("sdk_version", v.session.sdkVersion)
         w.field("edge", v.session.edge)
+        w.field("region", v.session.region)
         w.field("network", v.session.network)
         w.field("first_line", v.session.firstLine)
         w.field("last_line", v.session.lastLine)

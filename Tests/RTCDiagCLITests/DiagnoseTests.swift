@@ -20,6 +20,21 @@ struct DiagnoseTests {
         #expect(lines.contains(7) && lines.contains(8))
     }
 
+    @Test("the join line's context names the call: channel, uid, SDK, edge and region")
+    func callContext() throws {
+        let path = packageRoot.appendingPathComponent("Samples/logs/codec-mismatch.studio.log").path
+        let r = try run(["diagnose", "--format", "json", path])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let session = try #require((obj["diagnoses"] as? [[String: Any]])?.first?["session"] as? [String: Any])
+        #expect(session["channel"] as? String == "design-review")
+        #expect(session["uid"] as? String == "77")
+        #expect(session["sdk_version"] as? String == "4.2.1")
+        #expect(session["edge"] as? String == "203.0.113.9:4443")
+        #expect(session["region"] as? String == "eu-west-1")
+        let text = try run(["diagnose", path]).stdout
+        #expect(text.contains("edge 203.0.113.9:4443, region eu-west-1"))
+    }
+
     @Test("a healthy real logcat: exit 0, says what was checked")
     func healthy() throws {
         let loghub = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/loghub/Android_2k.log").path

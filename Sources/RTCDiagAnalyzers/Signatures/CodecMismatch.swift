@@ -1,14 +1,22 @@
 import RTCDiagFormats
 
 /// `codec_mismatch`: the two sides cannot agree on a codec, or the negotiated codec cannot be
-/// run. Setting the remote description fails (the remote side — usually the SFU — offered or
-/// answered codecs this client refuses), or the hardware encoder/decoder for the negotiated
-/// codec fails to initialise and falls back to software.
+/// run. The side whose description fails is the side at fault:
+/// - the remote description is refused (the remote side — usually the SFU — offered or
+///   answered codecs this client cannot use): server;
+/// - this client's own description is refused (its codec list is broken: no video codecs in
+///   its factories, an RTX or payload-type collision): client;
+/// - RTP arrives with payload types that were never negotiated (the remote sends a codec the
+///   answer did not agree on), repeatedly: server;
+/// - the hardware encoder/decoder for the negotiated codec fails and falls back to software.
 ///
 /// Sources: libwebrtc `pc/channel.cc` / `sdp_offer_answer.cc` ("Failed to set remote video
-/// description send parameters for m-section with mid='…'", "Failed to set remote answer sdp",
-/// session error `ERROR_CONTENT`); WebRTC `HardwareVideoEncoder.java` ("initEncodeInternal
-/// failed" → `FALLBACK_SOFTWARE`, "Cannot create media encoder"), `AndroidVideoDecoder.java`.
+/// description send parameters for m-section with mid='…'", "Failed to set local video
+/// description recv parameters for m-section with mid='…'", "Failed to set remote answer sdp",
+/// session error `ERROR_CONTENT`); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
+/// SSRC=… MID=…"; `MID=probator` is an SFU's bandwidth probe, not media); WebRTC
+/// `HardwareVideoEncoder.java` ("initEncodeInternal failed" → `FALLBACK_SOFTWARE`, "Cannot
+/// create media encoder"), `AndroidVideoDecoder.java`.
 public struct CodecMismatchAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "codec_mismatch",
@@ -18,7 +26,7 @@ public struct CodecMismatchAnalyzer: Analyzer {
         remediation: "Compare the SFU's codec configuration (payload types, H.264 profile-level-id, packetization-mode) "
             + "with what this client offers; for encoder failures, check the device's MediaCodec support and the SDK's "
             + "hardware-codec blocklist.",
-        keywords: ["Failed to set remote", "ERROR_CONTENT", "initEncodeInternal failed", "Cannot create media encoder",
+        keywords: ["Failed to set remote", "Failed to set local", "Failed to demux RTP packet", "ERROR_CONTENT", "initEncodeInternal failed", "Cannot create media encoder",
                    "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE"],
         triggeringExamples: [
             AnalyzerExample("""
@@ -28,16 +36,38 @@ public struct CodecMismatchAnalyzer: Analyzer {
                 ↓11-23 10:15:02.000  8123  8200 E HardwareVideoEncoder: initEncodeInternal failed
                 11-23 10:15:02.001  8123  8200 I VideoEncoderFallback: using software encoder
                 """),
+            AnalyzerExample("""
+                [96685:23:1123/101503.933377:ERROR:webrtc_video_engine.cc(1171)] GetChangedRecvParameters called without any video codecs.
+                ↓[96685:23:1123/101503.933430:ERROR:sdp_offer_answer.cc(4302)] Failed to set local video description recv parameters for m-section with mid='2'. (INVALID_PARAMETER)
+                """),
+            AnalyzerExample("""
+                ↓[1:15:1123/101502.100000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=100 SSRC=3821901 MID=1 RSID= RRSID=
+                ↓[1:15:1123/101502.140000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=100 SSRC=3821901 MID=1 RSID= RRSID=
+                ↓[1:15:1123/101502.180000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=101 SSRC=3821902 MID=1 RSID= RRSID=
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:02.000  8123  8200 I HardwareVideoEncoder: initEncode: 1280 x 720. @ 1000kbps. Fps: 30
                 11-23 10:15:02.100  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 1 => 2
                 """),
+            AnalyzerExample("""
+                [1:15:1123/101502.100000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=127 SSRC=1234 MID=probator RSID= RRSID=
+                [1:15:1123/101502.140000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=127 SSRC=1234 MID=probator RSID= RRSID=
+                [1:15:1123/101502.180000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=127 SSRC=1234 MID=probator RSID= RRSID=
+                [1:15:1123/101503.000000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=100 SSRC=3821901 MID=1 RSID= RRSID=
+                """),
         ])
+
+    /// Stray packets right after a renegotiation are normal; this many unmatched ones are not.
+    static let unmatchedPacketThreshold = 3
 
     private var remote = EvidenceLog()
     private var audioSection = false
+    private var local = EvidenceLog()
+    private var localAudioSection = false
+    private var unmatched = EvidenceLog()
+    private var unmatchedTypes: [Int] = []
     private var codecInit = EvidenceLog()
 
     public init() {}
@@ -47,6 +77,14 @@ public struct CodecMismatchAnalyzer: Analyzer {
         if ByteMatch.contains(m, "Failed to set remote") || ByteMatch.contains(m, "ERROR_CONTENT") {
             if ByteMatch.contains(m, "audio description") { audioSection = true }
             remote.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "Failed to set local") {
+            if ByteMatch.contains(m, "audio description") { localAudioSection = true }
+            local.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "Failed to demux RTP packet"), !ByteMatch.contains(m, "MID=probator") {
+            unmatched.add(e, source: context.source)
+            if let pt = ByteMatch.number(after: "PT=", in: m), unmatchedTypes.count < 8, !unmatchedTypes.contains(Int(pt)) {
+                unmatchedTypes.append(Int(pt))
+            }
         } else if ByteMatch.contains(m, "initEncodeInternal failed") || ByteMatch.contains(m, "Cannot create media encoder")
                     || ByteMatch.contains(m, "Cannot create media decoder") || ByteMatch.contains(m, "initDecodeInternal failed") {
             codecInit.add(e, source: context.source)
@@ -63,6 +101,22 @@ public struct CodecMismatchAnalyzer: Analyzer {
                                detail: "The remote description was refused (\(audioSection ? "audio" : "video") section): "
                                    + "the other side offered or answered codecs this client cannot use",
                                evidence: remote, remediation: d.remediation))
+        }
+        if !local.isEmpty {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "local_description", cause: .client,
+                               severity: localAudioSection ? .p0 : .p1, confidence: 0.75,
+                               detail: "This client's own description was refused (\(localAudioSection ? "audio" : "video") section): "
+                                   + "its codec list cannot be applied (missing codecs in its factories, payload-type or RTX collisions)",
+                               evidence: local, remediation: d.remediation))
+        }
+        if unmatched.count >= Self.unmatchedPacketThreshold {
+            let types = unmatchedTypes.map(String.init).joined(separator: ", ")
+            out.append(Finding(signature: d.id, title: d.name, subkind: "unnegotiated_payload", cause: .server, severity: .p2,
+                               confidence: 0.6,
+                               detail: "\(unmatched.count) RTP packets carried payload types that were not negotiated (PT \(types)): "
+                                   + "the remote side sends a codec the answer did not agree on",
+                               evidence: unmatched, measurements: [("packets", Double(unmatched.count))],
+                               remediation: d.remediation))
         }
         if !codecInit.isEmpty {
             var detail = "The hardware codec failed to initialise \(codecInit.count) time(s); software fallback"
