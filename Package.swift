@@ -29,9 +29,11 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
-        // 1. Stream: bytes in (file or stdin), codec by magic, fixed buffers, line framing.
-        .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CZlib"], swiftSettings: hotPath),
+        // 1. Stream: bytes in (file, stdin or an archive member), codec by magic, fixed buffers,
+        //    line framing.
+        .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CZlib", "CArchive"], swiftSettings: hotPath),
         // 2. Formats: dialect detection and parsing of lines into events.
         .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"], swiftSettings: hotPath),
         // 3. Analyzers: one type per failure signature, fed by one streaming pass.
@@ -66,6 +68,6 @@ let package = Package(
         .testTarget(name: "RTCDiagAnalyzersTests",
                     dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagRules", "RTCDiagBuiltinRules"]),
         // End-to-end: runs the built `rtcdiag` binary as a user would.
-        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag", "rtcdiag-corpus"]),
+        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag", "rtcdiag-corpus", "CArchive"]),
     ]
 )

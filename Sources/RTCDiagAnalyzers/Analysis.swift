@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import RTCDiagFormats
+import RTCDiagStream
 
 /// The outcome of one pass over one input.
 public struct AnalysisResult: Sendable {
@@ -23,6 +24,8 @@ public struct AnalysisResult: Sendable {
     /// Lines read, and events examined: with sparse reading only events holding a keyword.
     public var lines: Int
     public var events: Int
+    /// The fault that ended reading early, if any (also listed in `toolProblems`).
+    public var inputFault: InputError?
     public var firstTime: Int64?
     public var lastTime: Int64?
     /// The signatures that were checked (for "healthy: checked …").
@@ -94,6 +97,7 @@ public final class Analysis {
             analyzers = factories.map { $0() }
         }
         if !parsesEveryLine { reader.keywordFilter = scanner }
+        var fault: InputError?
         do {
             while let e = try reader.next() {
                 events += 1
@@ -128,6 +132,7 @@ public final class Analysis {
                 }
             }
         } catch {
+            fault = error as? InputError
             problems.append("input: \(error) — results cover the part before the fault")
         }
         let c = reader.counts
@@ -143,7 +148,7 @@ public final class Analysis {
         session.lastLine = max(session.lastLine, reader.framer.lineCount)
         closeSession()
         return AnalysisResult(source: reader.name, dialect: reader.detection.chosen, device: context.device,
-                              sessions: store.sessions, omittedSessions: store.omitted, toolProblems: problems, lines: reader.framer.lineCount, events: events,
+                              sessions: store.sessions, omittedSessions: store.omitted, toolProblems: problems, lines: reader.framer.lineCount, events: events, inputFault: fault,
                               firstTime: reader.firstTime, lastTime: reader.lastTime, checked: descriptions.map(\.id))
     }
 }

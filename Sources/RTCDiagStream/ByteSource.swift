@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Raw bytes of one input: a file opened read-only, or standard input for `-`.
+/// Raw bytes of one input: a file opened read-only, standard input for `-`, or a member read
+/// out of an archive.
 public final class ByteSource {
     public let name: String
     /// Seconds since 1970 of the file's last modification; nil for pipes and stdin.
@@ -12,8 +13,19 @@ public final class ByteSource {
     public let modificationTime: Int64?
     private let fd: Int32
     private let ownsDescriptor: Bool
+    private let reader: ((UnsafeMutableRawBufferPointer) throws -> Int)?
+
+    /// Bytes produced by `read` (an archive member's bytes come from the archive, not a file).
+    public init(name: String, modificationTime: Int64?, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) {
+        self.name = name
+        self.modificationTime = modificationTime
+        fd = -1
+        ownsDescriptor = false
+        reader = read
+    }
 
     public init(path: String) throws {
+        reader = nil
         if path == "-" {
             name = "<stdin>"
             fd = 0
@@ -46,6 +58,7 @@ public final class ByteSource {
 
     /// Reads up to `buffer.count` bytes; 0 means end of input.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let reader { return try reader(buffer) }
         while true {
             let n = Glibc_read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }

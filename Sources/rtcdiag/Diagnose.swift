@@ -14,7 +14,7 @@ struct Diagnose: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, md, json }
 
-    @Argument(help: "Log files: plain, zstd, lz4 or gzip. '-' (the default) reads standard input.")
+    @Argument(help: "Log files (plain, zstd, lz4, gzip) or uploads as zip, 7z or tar archives (also tar.gz, tar.zst, …): each member is diagnosed, nothing is extracted. '-' (the default) reads standard input.")
     var inputs: [String] = ["-"]
 
     @Option(name: .customLong("format"), help: "Output: text, md or json.")
@@ -26,6 +26,9 @@ struct Diagnose: ParsableCommand {
 
     @Option(help: "Year for dialects that print none; default: the file's modification year.")
     var year: Int?
+
+    @Option(help: "Decompressed-to-compressed ratio at which an input or archive is stopped as a bomb.")
+    var maxRatio: Int = 1000
 
     @Option(help: "Exit 1 when a finding is at or above this severity (P0…P3).")
     var failOn: String = "P3"
@@ -46,24 +49,28 @@ struct Diagnose: ParsableCommand {
     func run() throws {
         let userRules = try loadRulePacks(rules)
         let ruleSpecs = BuiltinRules.specs() + userRules
-        var input = try InputOptions.parse(inputs + (dialect.map { ["--format", $0] } ?? []) + (year.map { ["--year", "\($0)"] } ?? []))
+        var input = try InputOptions.parse(inputs + (dialect.map { ["--format", $0] } ?? []) + (year.map { ["--year", "\($0)"] } ?? [])
+                                           + ["--max-ratio", "\(maxRatio)"])
         input.inputs = inputs
         let style = TerminalStyle(enabled: output == .text && color.enabled(isTerminal: Output.shared.isTerminal))
         var verdicts: [Verdict] = []
         var inputFailed = false
+        let rules = RuleAnalyzer.factories(ruleSpecs)
         for path in inputs {
-            do {
-                let reader = try input.open(path)
-                let result = Analysis(runtime: RuleAnalyzer.factories(ruleSpecs)).run(reader)
-                if result.toolProblems.contains(where: { $0.hasPrefix("input:") }) {
+            let readAll = input.eachReader(path) { reader, isMember in
+                let result = Analysis(runtime: rules).run(reader)
+                // Uploads carry screenshots and databases next to the logs: not a fault.
+                if isMember, result.lines == 0, let fault = result.inputFault, fault.kind == .binary {
+                    Output.standardError("rtcdiag: \(TerminalStyle.scrub(reader.name)): skipped, not a log (\(fault.detail))\n")
+                    return
+                }
+                if let fault = result.toolProblems.first(where: { $0.hasPrefix("input:") }) {
                     inputFailed = true
-                    Output.standardError("rtcdiag: \(result.toolProblems.first { $0.hasPrefix("input:") }!)\n")
+                    Output.standardError("rtcdiag: \(fault)\n")
                 }
                 verdicts += Triage.verdicts(for: result)
-            } catch {
-                inputFailed = true
-                report(error)
             }
+            if !readAll { inputFailed = true }
         }
         switch output {
         case .text: for v in verdicts { Output.shared.write(DiagnosisReport.text(v, style: style) + "\n") }

@@ -9,7 +9,7 @@ import Darwin
 
 /// Options every reading command shares: which inputs, how to read them, which time window.
 struct InputOptions: ParsableArguments {
-    @Argument(help: "Log files: plain, zstd, lz4 or gzip. '-' (the default) reads standard input.")
+    @Argument(help: "Log files: plain, zstd, lz4 or gzip; for diagnose also zip, 7z and tar archives (tar.gz, tar.zst, …). '-' (the default) reads standard input.")
     var inputs: [String] = ["-"]
 
     @Option(name: [.customLong("format"), .customLong("dialect")],
@@ -69,6 +69,51 @@ struct InputOptions: ParsableArguments {
         let stream = try DecodedStream(path: path, limits: limits, decodeAhead: true)
         return try EventReader(framer: LineFramer(stream: stream, maxLineBytes: maxLineBytes),
                                options: readerOptions(modificationTime: stream.modificationTime))
+    }
+
+    /// Opens bytes from elsewhere (an archive member) as an event reader. No decode-ahead
+    /// thread: the archive is read on the caller's thread only.
+    func open(source: ByteSource) throws -> EventReader {
+        let stream = DecodedStream(source: source, limits: limits)
+        return try EventReader(framer: LineFramer(stream: stream, maxLineBytes: maxLineBytes),
+                               options: readerOptions(modificationTime: source.modificationTime))
+    }
+
+    var archiveLimits: ArchiveLimits {
+        var l = ArchiveLimits()
+        l.maxRatio = Int64(maxRatio)
+        return l
+    }
+
+    /// Calls `body` with a reader for `path`, or with one for each member when `path` is an
+    /// archive (members are streamed out of it; nothing is extracted). Skipped members and
+    /// odd names are reported on stderr; a member that cannot be opened is reported and the
+    /// others go on. False when something could not be read. `body` learns whether the reader
+    /// is an archive member.
+    func eachReader(_ path: String, _ body: (EventReader, _ isMember: Bool) -> Void) -> Bool {
+        do {
+            guard ArchiveReader.isArchive(path) else {
+                body(try open(path), false)
+                return true
+            }
+            let archive = try ArchiveReader(path: path, limits: archiveLimits)
+            var ok = true
+            while let entry = try archive.next() {
+                switch entry {
+                case .skipped(let name, let reason):
+                    Output.standardError("rtcdiag: \(TerminalStyle.scrub(path)):\(TerminalStyle.scrub(name)): skipped, \(reason)\n")
+                case .member(let name, let source, let note):
+                    if let note {
+                        Output.standardError("rtcdiag: \(TerminalStyle.scrub(path)):\(TerminalStyle.scrub(name)): \(note)\n")
+                    }
+                    do { body(try open(source: source), true) } catch { ok = false; report(error) }
+                }
+            }
+            return ok
+        } catch {
+            report(error)
+            return false
+        }
     }
 }
 

@@ -69,7 +69,7 @@ struct TriageTests {
     func result(_ findings: [Finding]) -> AnalysisResult {
         AnalysisResult(source: "x", dialect: nil, device: DeviceInfo(),
                        sessions: [SessionResult(info: SessionInfo(index: 0, firstLine: 1), findings: findings)],
-                       toolProblems: [], lines: 1, events: 1, firstTime: nil, lastTime: nil, checked: [])
+                       toolProblems: [], lines: 1, events: 1, inputFault: nil, firstTime: nil, lastTime: nil, checked: [])
     }
 
     @Test("a healthy log has no severity and no hypotheses")
