@@ -73,8 +73,8 @@ public final class ArchiveReader {
         archive_read_support_format_7zip(a)
         archive_read_support_format_tar(a)
         guard archive_read_open_filename(a, path, 256 << 10) == ARCHIVE_OK else {
+            // Every stored property is set, so `deinit` runs and frees the handle.
             let detail = Self.errorText(a)
-            archive_read_free(a)
             throw InputError(input: path, kind: .unsupportedFormat, compressedOffset: 0, detail: "not a readable archive: \(detail)")
         }
     }
