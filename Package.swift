@@ -23,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: linked through pkg-config; `.ci/run` installs the -dev packages.
@@ -46,13 +47,16 @@ let package = Package(
         .plugin(name: "RulePackPlugin", capability: .buildTool(), dependencies: ["rtcdiag-rulepack"]),
         // 4. Triage: findings → root cause (client / link / server) and severity P0–P3.
         .target(name: "RTCDiagTriage", dependencies: ["RTCDiagAnalyzers"]),
-        // 5. Reports: text, Markdown and JSON renderings.
-        .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage"],
+        // 4b. Store: batch results in SQLite (GRDB), keyed by upload content hash; the batch runner.
+        .target(name: "RTCDiagStore", dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage",
+                                                     .product(name: "GRDB", package: "GRDB.swift")]),
+        // 5. Reports: text, Markdown and JSON renderings of verdicts and of batch stores.
+        .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagStore"],
                 exclude: ["Schema"]),
         // The public library: one import for users of the whole pipeline.
         .target(name: "RTCDiagKit",
                 dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagRules", "RTCDiagBuiltinRules",
-                               "RTCDiagTriage", "RTCDiagReports"]),
+                               "RTCDiagTriage", "RTCDiagReports", "RTCDiagStore"]),
 
         .executableTarget(
             name: "rtcdiag",
@@ -68,6 +72,7 @@ let package = Package(
         .testTarget(name: "RTCDiagAnalyzersTests",
                     dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagRules", "RTCDiagBuiltinRules"]),
         // End-to-end: runs the built `rtcdiag` binary as a user would.
-        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag", "rtcdiag-corpus", "CArchive"]),
+        .testTarget(name: "RTCDiagCLITests", dependencies: ["RTCDiagKit", "rtcdiag", "rtcdiag-corpus", "CArchive",
+                                                      .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

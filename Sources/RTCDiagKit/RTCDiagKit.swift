@@ -6,3 +6,4 @@
 @_exported import RTCDiagTriage
 @_exported import RTCDiagBuiltinRules
 @_exported import RTCDiagRules
+@_exported import RTCDiagStore

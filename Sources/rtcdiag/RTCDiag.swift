@@ -30,7 +30,8 @@ struct RTCDiag: ParsableCommand {
               2  usage error
               3  an input was partly or wholly unreadable; results before the fault are still printed
             """,
-        subcommands: [Diagnose.self, Cat.self, Events.self, Stats.self, Rules.self, Eval.self]
+        subcommands: [Diagnose.self, BatchCommand.self, Report.self, Query.self, Cat.self, Events.self, Stats.self, Rules.self,
+                      Eval.self]
     )
 
     /// Maps argument errors to exit 2 (ArgumentParser's default is 64).

@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import RTCDiagAnalyzers
+import RTCDiagFormats
+import RTCDiagTriage
+
+/// The batch store: one SQLite file (WAL) holding every upload a batch saw — analyzed,
+/// skipped or failed, with the reason — and the sessions, findings and evidence lines of the
+/// analyzed ones. Uploads are keyed by a hash of their bytes, so a re-run skips what is
+/// already there; each upload is written in one transaction, so a killed run leaves no half
+/// upload behind and the next run picks up where it stopped.
+///
+/// Tables: `upload`, `member` (a file inside an upload; a plain log is its own single member),
+/// `session`, `finding`, `evidence`. Views: `finding_view` (a finding with its upload, member,
+/// session and device), `session_view`. The schema is documented in the README.
+public final class Store {
+    public let path: String
+    let pool: DatabasePool
+
+    public enum StoreError: Error, CustomStringConvertible {
+        case newerSchema(String)
+        case cannotOpen(String, String)
+
+        public var description: String {
+            switch self {
+            case .newerSchema(let p): "\(p): the store was written by a newer rtcdiag (unknown schema version); use that version or a new --db file"
+            case .cannotOpen(let p, let why): "\(p): cannot open the store: \(why)"
+            }
+        }
+    }
+
+    /// Opens (creating if needed) the store at `path`. A store that another process holds
+    /// locked makes writes wait up to `busySeconds`, then fail with SQLite's "database is locked".
+    public init(path: String, busySeconds: Double = 10) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(busySeconds)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError.cannotOpen(path, "\(error)")
+        }
+        let migrator = Self.migrator
+        if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) { throw StoreError.newerSchema(path) }
+        try migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE upload (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    content_hash TEXT NOT NULL UNIQUE,   -- 64-bit hash of the bytes and their length, hex
+                    path TEXT NOT NULL,                  -- as given on the command line (first seen)
+                    bytes INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('analyzed', 'failed')),
+                    reason TEXT,                         -- why it failed, or what went wrong in part
+                    analyzed_at TEXT NOT NULL
+                );
+                CREATE TABLE member (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    upload_id INTEGER NOT NULL REFERENCES upload(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,                  -- path inside the archive, or the file name
+                    status TEXT NOT NULL CHECK (status IN ('analyzed', 'skipped', 'failed')),
+                    reason TEXT,
+                    dialect TEXT,
+                    lines INTEGER NOT NULL DEFAULT 0,
+                    events INTEGER NOT NULL DEFAULT 0,
+                    calls INTEGER NOT NULL DEFAULT 0,    -- sessions found, kept or only counted
+                    first_time TEXT,
+                    last_time TEXT
+                );
+                CREATE TABLE session (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+                    idx INTEGER NOT NULL,                -- 0-based call number in the member
+                    channel TEXT, uid TEXT, sdk_version TEXT, edge TEXT, region TEXT, network TEXT,
+                    manufacturer TEXT, model TEXT, os TEXT, hardware TEXT,
+                    severity TEXT,                       -- P0…P3, NULL when healthy
+                    root_cause TEXT,                     -- client / link / server, NULL when healthy
+                    confidence REAL,
+                    first_time TEXT, last_time TEXT
+                );
+                CREATE TABLE finding (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,
+                    signature TEXT NOT NULL, subkind TEXT,
+                    cause TEXT NOT NULL, severity TEXT NOT NULL, confidence REAL NOT NULL,
+                    detail TEXT NOT NULL,
+                    evidence_count INTEGER NOT NULL      -- lines behind it; `evidence` keeps the first few
+                );
+                CREATE TABLE evidence (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    finding_id INTEGER NOT NULL REFERENCES finding(id) ON DELETE CASCADE,
+                    source TEXT NOT NULL, line INTEGER NOT NULL, time TEXT, text TEXT NOT NULL
+                );
+                CREATE INDEX member_upload ON member(upload_id);
+                CREATE INDEX session_member ON session(member_id);
+                CREATE INDEX finding_session ON finding(session_id);
+                CREATE INDEX evidence_finding ON evidence(finding_id);
+                CREATE VIEW session_view AS
+                    SELECT s.*, m.name AS member, u.path AS upload, u.content_hash
+                    FROM session s JOIN member m ON m.id = s.member_id JOIN upload u ON u.id = m.upload_id;
+                CREATE VIEW finding_view AS
+                    SELECT f.id, f.signature, f.subkind, f.cause, f.severity, f.confidence, f.detail, f.evidence_count,
+                           s.id AS session_id, s.idx AS session_index, s.root_cause AS session_cause,
+                           s.severity AS session_severity, s.manufacturer, s.model, s.os, s.region, s.edge, s.network,
+                           s.first_time, m.name AS member, u.path AS upload
+                    FROM finding f JOIN session s ON s.id = f.session_id JOIN member m ON m.id = s.member_id
+                    JOIN upload u ON u.id = m.upload_id;
+                """)
+        }
+        return m
+    }
+
+    /// Content hashes already in the store (analyzed or failed): a re-run skips them.
+    public func knownHashes() throws -> Set<String> {
+        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT content_hash FROM upload")) }
+    }
+
+    /// Writes one upload with everything found in it, in one transaction.
+    public func write(_ u: UploadResult) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO upload (content_hash, path, bytes, status, reason, analyzed_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [u.contentHash, u.path, u.bytes, u.status.rawValue, u.reason, u.analyzedAt])
+            let uploadID = db.lastInsertedRowID
+            for m in u.members {
+                try db.execute(sql: """
+                    INSERT INTO member (upload_id, name, status, reason, dialect, lines, events, calls, first_time, last_time)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [uploadID, m.name, m.status.rawValue, m.reason, m.dialect, m.lines, m.events,
+                                     m.calls, m.firstTime.map { formatLogTime($0) }, m.lastTime.map { formatLogTime($0) }])
+                let memberID = db.lastInsertedRowID
+                for v in m.verdicts {
+                    let s = v.session
+                    try db.execute(sql: """
+                        INSERT INTO session (member_id, idx, channel, uid, sdk_version, edge, region, network, manufacturer,
+                                             model, os, hardware, severity, root_cause, confidence, first_time, last_time)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [memberID, s.index, s.channel, s.uid, s.sdkVersion, s.edge, s.region, s.network,
+                                         v.device.manufacturer, v.device.model, v.device.os, v.device.hardware,
+                                         v.severity?.description, v.primary?.cause.rawValue, v.primary?.confidence,
+                                         v.firstTime.map { formatLogTime($0) }, v.lastTime.map { formatLogTime($0) }])
+                    let sessionID = db.lastInsertedRowID
+                    for f in v.findings {
+                        try db.execute(sql: """
+                            INSERT INTO finding (session_id, signature, subkind, cause, severity, confidence, detail, evidence_count)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [sessionID, f.signature, f.subkind, f.cause.rawValue, f.severity.description,
+                                             f.confidence, f.detail, f.evidence.count])
+                        let findingID = db.lastInsertedRowID
+                        for e in f.evidence.examples {
+                            try db.execute(sql: "INSERT INTO evidence (finding_id, source, line, time, text) VALUES (?, ?, ?, ?, ?)",
+                                           arguments: [findingID, e.source, e.line, e.time, e.text])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs a read-only query; column names and rows as text (NULL as nil).
+    public func query(_ sql: String) throws -> (columns: [String], rows: [[String?]]) {
+        try pool.read { db in
+            let statement = try db.makeStatement(sql: sql)
+            guard statement.isReadonly else { throw DatabaseError(message: "only read-only statements are allowed here") }
+            let columns = statement.columnNames
+            var rows: [[String?]] = []
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next() {
+                rows.append((0..<columns.count).map { i in
+                    let value: DatabaseValue = row[i]
+                    switch value.storage {
+                    case .null: return nil
+                    case .int64(let n): return String(n)
+                    case .double(let d): return String(d)
+                    case .string(let s): return s
+                    case .blob(let b): return "<\(b.count) bytes>"
+                    }
+                })
+            }
+            return (columns, rows)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import RTCDiagKit
+import Testing
+
+/// The corpus logs (not their label sidecars).
+func corpusLogs() throws -> [URL] {
+    let dir = packageRoot.appendingPathComponent("Samples/corpus")
+    return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasSuffix(".json") }.sorted()
+        .map { dir.appendingPathComponent($0) }
+}
+
+/// Every table of a store as text, ids included, without the wall-clock column.
+func dump(_ db: String) throws -> String {
+    let store = try Store(path: db)
+    var out = ""
+    for sql in ["SELECT id, content_hash, path, bytes, status, reason FROM upload ORDER BY id",
+                "SELECT * FROM member ORDER BY id", "SELECT * FROM session ORDER BY id",
+                "SELECT * FROM finding ORDER BY id", "SELECT * FROM evidence ORDER BY id"] {
+        let r = try store.query(sql)
+        out += r.rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "\t") }.joined(separator: "\n") + "\n--\n"
+    }
+    return out
+}
+
+func count(_ db: String, _ sql: String) throws -> Int {
+    Int(try Store(path: db).query(sql).rows.first?.first??.description ?? "") ?? -1
+}
+
+@Suite("Batch store", .serialized)
+struct BatchTests {
+    @Test("batch over an archive of the corpus finds what diagnose finds; a re-run skips it; report and query read it")
+    func archiveOfCorpus() throws {
+        let dir = try scratchDirectory()
+        let logs = try corpusLogs()
+        let zip = dir.appendingPathComponent("corpus.zip")
+        try writeArchive(zip, format: "zip", entries: try logs.map { ("corpus/\($0.lastPathComponent)", try Data(contentsOf: $0)) })
+        let db = dir.appendingPathComponent("store.sqlite").path
+        let first = try run(["batch", zip.path, "--db", db, "--jobs", "2"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try count(db, "SELECT COUNT(*) FROM member WHERE status = 'analyzed'") == logs.count)
+
+        // The same signatures per call as diagnose prints for the same files.
+        let diagnose = try run(["diagnose", "--format", "json"] + logs.map(\.path))
+        var expected: [String: Int] = [:]
+        for d in try diagnoses(diagnose.stdout) { for s in Set(signatures(d)) { expected[s, default: 0] += 1 } }
+        let stored = try Store(path: db).query("SELECT signature, COUNT(DISTINCT session_id) FROM finding GROUP BY signature")
+        let got = Dictionary(uniqueKeysWithValues: stored.rows.map { ($0[0]!, Int($0[1]!)!) })
+        #expect(got == expected)
+        #expect(try count(db, "SELECT COUNT(*) FROM session") == (try diagnoses(diagnose.stdout)).count)
+
+        let again = try run(["batch", zip.path, "--db", db])
+        #expect(again.stdout.contains("0 upload(s) analyzed, 1 already in the store"))
+        #expect(try count(db, "SELECT COUNT(*) FROM upload") == 1)
+
+        let report = try run(["report", "--db", db, "--min-support", "3"])
+        #expect(report.status == 0)
+        #expect(report.stdout.contains("- Files in them: \(logs.count) analyzed"))
+        for (signature, n) in expected { #expect(report.stdout.contains("| \(signature.replacingOccurrences(of: "_", with: "\\_")) | \(n) |")) }
+        let query = try run(["query", "--db", db, "SELECT COUNT(*) AS n FROM finding_view WHERE severity = 'P0'"])
+        #expect(query.stdout.hasPrefix("n\n"))
+        let write = try run(["query", "--db", db, "DELETE FROM upload"])
+        #expect(write.status == 2 && write.stderr.contains("read-only"))
+    }
+
+    @Test("a batch killed midway and run again leaves the same store as one uninterrupted run")
+    func killAndResume() throws {
+        let dir = try scratchDirectory()
+        let uploads = dir.appendingPathComponent("uploads")
+        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        // 456 distinct uploads: the plain corpus logs, twelve times, each copy with its own last line.
+        let plain = try corpusLogs().filter { $0.pathExtension == "log" }
+        for copy in 0..<12 {
+            for log in plain {
+                let text = try Data(contentsOf: log) + Data("\n# copy \(copy)\n".utf8)
+                try text.write(to: uploads.appendingPathComponent("\(copy)-\(log.lastPathComponent)"))
+            }
+        }
+        let whole = dir.appendingPathComponent("whole.sqlite").path
+        #expect(try run(["batch", uploads.path, "--db", whole, "--jobs", "2"]).status == 0)
+
+        let resumed = dir.appendingPathComponent("resumed.sqlite").path
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["batch", uploads.path, "--db", resumed, "--jobs", "2"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Kill -9 as soon as some uploads are in: the transaction of the one being written is lost.
+        var seen = 0
+        for _ in 0..<2000 {
+            if FileManager.default.fileExists(atPath: resumed),
+               let n = try? count(resumed, "SELECT COUNT(*) FROM upload"), n >= 20 { seen = n; break }
+            usleep(2000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let total = try count(whole, "SELECT COUNT(*) FROM upload")
+        #expect(seen >= 20 && seen < total, "killed after \(seen) of \(total)")
+        #expect(try run(["batch", uploads.path, "--db", resumed, "--jobs", "2"]).status == 0)
+        #expect(try dump(resumed) == (try dump(whole)))
+    }
+
+    @Test("a store from a newer rtcdiag is refused with a clear message")
+    func newerSchema() throws {
+        let dir = try scratchDirectory()
+        let db = dir.appendingPathComponent("store.sqlite").path
+        #expect(try run(["batch", packageRoot.appendingPathComponent("Samples/logs/two-calls.log.gz").path, "--db", db]).status == 0)
+        let queue = try DatabaseQueue(path: db)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
+        let r = try run(["report", "--db", db])
+        #expect(r.status == 3 && r.stderr.contains("newer rtcdiag"))
+    }
+}
