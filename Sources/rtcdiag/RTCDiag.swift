@@ -21,7 +21,8 @@ struct RTCDiag: ParsableCommand {
         commandName: "rtcdiag",
         abstract: "Find out why a real-time audio/video call went wrong, from client SDK logs.",
         discussion: """
-            Inputs may be plain text, zstd, lz4 or gzip (chosen by magic bytes, never by name); \
+            Inputs may be plain text, zstd, lz4 or gzip (chosen by magic bytes, never by name), and for \
+            diagnose and batch also zip, 7z or tar archives; \
             '-' reads standard input.
 
             Exit codes:
