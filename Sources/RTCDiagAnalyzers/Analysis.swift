@@ -92,7 +92,8 @@ public final class Analysis {
             var found: [Finding] = []
             for a in analyzers.indices { found += analyzers[a].finish(&context) }
             found.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
-            store.add(SessionResult(info: session, findings: found))
+            store.add(SessionResult(info: session, findings: found, timeline: context.timeline))
+            context.timeline = Timeline()
             sessionCount += 1
             analyzers = factories.map { $0() }
         }
@@ -118,10 +119,12 @@ public final class Analysis {
                         } else if session.joined {
                             session.reconnects += 1
                         }
+                        context.timeline.mark(e.time, "session", "join")
                         session.joined = true
                         if session.start == nil, e.timeKind != .elapsed { session.start = e.time }
                         session.adopt(probe)
                     } else {
+                        context.timeline.mark(e.time, "session", "leave")
                         session.left = true
                         if e.timeKind != .elapsed { session.end = e.time }
                     }

@@ -38,8 +38,59 @@ extension Analyzer {
 public struct AnalysisContext: Sendable {
     public var source: String
     public var device = DeviceInfo()
+    /// What happened when in the current session, for reports that draw it.
+    public var timeline = Timeline()
 
     public init(source: String) { self.source = source }
+}
+
+/// A session's events over time, bounded so a long call costs no more than a short one:
+/// marks (ICE and network changes, joins, echo reports, device failures) and numeric series
+/// (loss %, RTT ms). Past the bound, every other point is dropped and the step doubles.
+public struct Timeline: Sendable {
+    public struct Mark: Sendable {
+        public var time: Int64
+        public var kind: String
+        public var label: String
+    }
+
+    public static let maxMarks = 200
+    public static let maxPoints = 600
+
+    public private(set) var marks: [Mark] = []
+    public private(set) var series: [String: [(time: Int64, value: Double)]] = [:]
+    private var markStep = 1, markSeen = 0
+    private var pointStep: [String: Int] = [:], pointSeen: [String: Int] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { marks.isEmpty && series.isEmpty }
+
+    /// A moment worth drawing; `label` is shown on hover (keep it short).
+    public mutating func mark(_ time: Int64?, _ kind: String, _ label: String) {
+        guard let time else { return }
+        markSeen += 1
+        guard markSeen % markStep == 0 else { return }
+        marks.append(Mark(time: time, kind: kind, label: String(label.prefix(120))))
+        if marks.count > Self.maxMarks {
+            marks = marks.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            markStep *= 2
+        }
+    }
+
+    /// One sample of a numeric series.
+    public mutating func sample(_ name: String, _ time: Int64?, _ value: Double) {
+        guard let time else { return }
+        let seen = (pointSeen[name] ?? 0) + 1
+        pointSeen[name] = seen
+        let step = pointStep[name] ?? 1
+        guard seen % step == 0 else { return }
+        series[name, default: []].append((time, value))
+        if series[name]!.count > Self.maxPoints {
+            series[name] = series[name]!.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            pointStep[name] = step * 2
+        }
+    }
 }
 
 /// The device and software a log came from, as far as the log says.

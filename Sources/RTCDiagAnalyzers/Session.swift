@@ -98,6 +98,7 @@ struct SessionStore {
 public struct SessionResult: Sendable {
     public var info: SessionInfo
     public var findings: [Finding]
+    public var timeline = Timeline()
 }
 
 /// Recognises join / leave lines of RTC SDKs and app wrappers: `join channel=room-42 uid=1001`,

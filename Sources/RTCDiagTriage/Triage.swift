@@ -16,6 +16,8 @@ public struct Verdict: Sendable {
     public var session: SessionInfo
     /// How many sessions the input held (reports name the session when there are several).
     public var sessionCount: Int
+    /// What happened when in this session (for the HTML timeline).
+    public var timeline = Timeline()
     /// On the first verdict of an input with more calls than the report keeps: the ones left out.
     public var omittedSessions: OmittedSessions?
     public var dialect: String?
@@ -115,7 +117,8 @@ public enum Triage {
         hypotheses.sort { $0.score != $1.score ? $0.score > $1.score : $0.cause < $1.cause }
         let severity = findings.map(\.severity).max()
         let single = r.sessions.count == 1
-        return Verdict(source: r.source, session: session.info, sessionCount: r.sessionCount, dialect: r.dialect,
+        return Verdict(source: r.source, session: session.info, sessionCount: r.sessionCount, timeline: session.timeline,
+                       dialect: r.dialect,
                        device: r.device, findings: findings, hypotheses: hypotheses, severity: severity,
                        toolProblems: r.toolProblems, checked: r.checked, lines: r.lines, events: r.events,
                        firstTime: single ? r.firstTime : session.info.start ?? r.firstTime,

@@ -99,6 +99,13 @@ struct BatchCommand: ParsableCommand {
     }
 }
 
+/// Writes a report file (replacing it); a path that cannot be written is a usage error.
+func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        throw ValidationError("\(path): cannot write")
+    }
+}
+
 /// The progress line on a terminal's stderr: uploads done / total, MB/s, ETA, failures.
 final class Progress {
     let total: Int
@@ -167,12 +174,12 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarise a batch store: causes, signatures, severities, days, device models that stand out, recurring lines.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case md }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case md, html }
 
     @Option(help: "The store (SQLite) written by `rtcdiag batch`.")
     var db: String
 
-    @Option(help: "Output format: md.")
+    @Option(help: "Output format: md, or html (one self-contained dashboard page).")
     var format: Format = .md
 
     @Option(help: "Calls a device model needs before it is judged.")
@@ -184,14 +191,15 @@ struct Report: ParsableCommand {
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("\(db): no such store") }
         let text: String
-        do { text = BatchReport.markdown(try Store(path: db).summary(minSupport: minSupport), store: db) } catch {
+        do {
+            let summary = try Store(path: db).summary(minSupport: minSupport)
+            text = format == .md ? BatchReport.markdown(summary, store: db) : HTMLReport.batch(summary, store: db)
+        } catch {
             report(error)
             try finish(ExitStatus.inputError)
         }
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                throw ValidationError("\(output): cannot write")
-            }
+            try writeFile(output, Array(text.utf8))
         } else {
             Output.shared.write(text)
         }

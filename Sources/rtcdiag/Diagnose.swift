@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RTCDiagKit
 
 /// `rtcdiag diagnose`: the verdict for each input — signatures, root cause, severity, evidence.
@@ -12,13 +13,19 @@ struct Diagnose: ParsableCommand {
             \(Analyzers.builtIn.map { $0.description.id }.joined(separator: ", ")).
             """)
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, md, json }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, md, json, html }
 
     @Argument(help: "Log files (plain, zstd, lz4, gzip) or uploads as zip, 7z or tar archives (also tar.gz, tar.zst, …): each member is diagnosed, nothing is extracted. '-' (the default) reads standard input.")
     var inputs: [String] = ["-"]
 
-    @Option(name: .customLong("format"), help: "Output: text, md or json.")
+    @Option(name: .customLong("format"), help: "Output: text, md, json or html (one self-contained page with a timeline per call).")
     var output: OutputFormat = .text
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write the report to this file instead of standard output.")
+    var outputFile: String?
+
+    @Option(help: "Write report.md, report.json and report.html into this directory (created if needed).")
+    var bundle: String?
 
     @Option(help: ArgumentHelp("Force the log dialect instead of detecting it.",
                                discussion: "One of: \(Dialects.names.joined(separator: ", "))."))
@@ -44,6 +51,7 @@ struct Diagnose: ParsableCommand {
             throw ValidationError("unknown dialect '\(dialect)'; known: \(Dialects.names.joined(separator: ", "))")
         }
         guard Severity(label: failOn) != nil else { throw ValidationError("--fail-on takes P0, P1, P2 or P3") }
+        if bundle != nil, outputFile != nil { throw ValidationError("--bundle and --output cannot be combined") }
     }
 
     func run() throws {
@@ -52,7 +60,8 @@ struct Diagnose: ParsableCommand {
         var input = try InputOptions.parse(inputs + (dialect.map { ["--format", $0] } ?? []) + (year.map { ["--year", "\($0)"] } ?? [])
                                            + ["--max-ratio", "\(maxRatio)"])
         input.inputs = inputs
-        let style = TerminalStyle(enabled: output == .text && color.enabled(isTerminal: Output.shared.isTerminal))
+        let style = TerminalStyle(enabled: output == .text && outputFile == nil && bundle == nil
+                                  && color.enabled(isTerminal: Output.shared.isTerminal))
         var verdicts: [Verdict] = []
         var inputFailed = false
         let rules = RuleAnalyzer.factories(ruleSpecs)
@@ -72,10 +81,24 @@ struct Diagnose: ParsableCommand {
             }
             if !readAll { inputFailed = true }
         }
-        switch output {
-        case .text: for v in verdicts { Output.shared.write(DiagnosisReport.text(v, style: style) + "\n") }
-        case .md: for v in verdicts { Output.shared.write(DiagnosisReport.markdown(v) + "\n") }
-        case .json: Output.shared.write(DiagnosisReport.json(verdicts))
+        func render(_ format: OutputFormat) -> [UInt8] {
+            switch format {
+            case .text: Array(verdicts.map { DiagnosisReport.text($0, style: style) + "\n" }.joined().utf8)
+            case .md: Array(verdicts.map { DiagnosisReport.markdown($0) + "\n" }.joined().utf8)
+            case .json: DiagnosisReport.json(verdicts)
+            case .html: Array(HTMLReport.diagnosis(verdicts, title: "rtcdiag: " + inputs.joined(separator: ", ")).utf8)
+            }
+        }
+        if let bundle {
+            try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+            for (format, name) in [(OutputFormat.md, "report.md"), (.json, "report.json"), (.html, "report.html")] {
+                try writeFile((bundle as NSString).appendingPathComponent(name), render(format))
+            }
+            Output.shared.write("wrote report.md, report.json and report.html to \(bundle)\n")
+        } else if let outputFile {
+            try writeFile(outputFile, render(output))
+        } else {
+            Output.shared.write(render(output))
         }
         let threshold = Severity(label: failOn)!
         let failing = verdicts.contains { v in v.findings.contains { $0.severity >= threshold } }

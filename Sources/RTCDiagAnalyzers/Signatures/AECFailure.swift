@@ -94,6 +94,7 @@ public struct AECFailureAnalyzer: Analyzer {
                     || ByteMatch.contains(m, "warn=1051") || ByteMatch.contains(m, "code=1051")
                     || ByteMatch.contains(m, "echo detected") {
             echoReports.add(e, source: context.source)
+            if e.timeKind != .elapsed { context.timeline.mark(e.time, "echo", String(decoding: m.prefix(100), as: UTF8.self)) }
         }
     }
 

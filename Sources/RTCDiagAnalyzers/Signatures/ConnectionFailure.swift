@@ -67,6 +67,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             // The new state is what follows "=>", or the whole tail for callback-style lines.
             let state = ByteMatch.after(rest, "=> ").map { UnsafeRawBufferPointer(rebasing: rest[$0...]) } ?? rest
             let s = String(decoding: state.prefix(16), as: UTF8.self).lowercased()
+            if e.timeKind != .elapsed { context.timeline.mark(e.time, "ICE", "ICE → " + s) }
             if s.hasPrefix("4") || s.hasPrefix("failed") || s.hasPrefix("kiceconnectionfailed") {
                 iceFailed.add(e, source: context.source)
             } else if s.hasPrefix("2") || s.hasPrefix("3") || s.hasPrefix("connected") || s.hasPrefix("completed") {

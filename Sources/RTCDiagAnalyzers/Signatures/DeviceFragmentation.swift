@@ -44,6 +44,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
+        let before = playout.count + capture.count + camera.count
+        defer {
+            if playout.count + capture.count + camera.count > before, e.timeKind != .elapsed {
+                context.timeline.mark(e.time, "device", String(decoding: m.prefix(100), as: UTF8.self))
+            }
+        }
         if ByteMatch.contains(m, "AudioTrack.play failed") || ByteMatch.contains(m, "initPlayout failed") {
             playout.add(e, source: context.source)
         } else if ByteMatch.contains(m, "AudioRecord.startRecording failed") || ByteMatch.contains(m, "initRecording failed")

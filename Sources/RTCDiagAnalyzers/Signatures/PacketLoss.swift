@@ -55,6 +55,10 @@ public struct PacketLossAnalyzer: Analyzer {
         let rtt = ByteMatch.number(after: "rtt=", in: m)
         guard loss != nil || rtt != nil else { return }
         samples += 1
+        if e.timeKind != .elapsed {
+            if let loss { context.timeline.sample("loss %", e.time, loss) }
+            if let rtt { context.timeline.sample("RTT ms", e.time, rtt) }
+        }
         if let loss {
             worstLoss = max(worstLoss, loss)
             lossRule.add(loss > Self.lossThreshold, e, source: context.source)

@@ -56,6 +56,9 @@ public struct RouteFlappingAnalyzer: Analyzer {
             || ByteMatch.contains(m, "setCommunicationDevice") || ByteMatch.contains(m, "Audio route changed")
             || ByteMatch.contains(m, "route change")
         if isAudio { audio.add(e, at: t, source: context.source) } else { network.add(e, at: t, source: context.source) }
+        if e.timeKind != .elapsed {
+            context.timeline.mark(t, isAudio ? "audio route" : "network", String(decoding: m.prefix(100), as: UTF8.self))
+        }
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
