@@ -160,7 +160,7 @@ public enum HTMLReport {
         if let a = v.firstTime { times.append(a) }
         if let b = v.lastTime { times.append(b) }
         guard let t0 = times.min(), let t1 = times.max() else { return "" }
-        let width = 880.0, height = 200.0, left = 50.0, right = 50.0, top = 14.0, bottom = 30.0
+        let width = 880.0, height = 210.0, left = 10.0, right = 10.0, top = 24.0, bottom = 30.0
         let span = Double(max(t1 - t0, 1))
         func x(_ t: Int64) -> Double { left + Double(t - t0) / span * (width - left - right) }
         func f(_ v: Double) -> String { DiagnosisReport.fixed1(v) }
@@ -182,8 +182,10 @@ public enum HTMLReport {
             }.joined(separator: " ")
             let color = seriesColors[name] ?? "#333333"
             svg += "<polyline class=\"series\" data-series=\"\(escape(name))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(plot)\"><title>\(escape(name)), peak \(f(peak))</title></polyline>\n"
-            let labelX = axis == 0 ? 4.0 : width - right + 4
-            svg += "<text x=\"\(f(labelX))\" y=\"\(f(top + 10))\" fill=\"\(color)\">\(escape(name)) \(f(peak))</text>\n"
+            // Each series on its own scale: its name and top value above the plot, left then right.
+            let anchor = axis == 0 ? "start" : "end"
+            let labelX = axis == 0 ? left : width - right
+            svg += "<text x=\"\(f(labelX))\" y=\"\(f(top - 8))\" text-anchor=\"\(anchor)\" fill=\"\(color)\">\(escape(name)) (top: \(f(peak)))</text>\n"
             axis += 1
         }
         svg += "<text x=\"\(f(left))\" y=\"\(f(height - 10))\">\(escape(formatLogTime(t0)))</text>\n"

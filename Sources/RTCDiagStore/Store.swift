@@ -35,6 +35,9 @@ public final class Store {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(busySeconds)
+        // WAL with synchronous=NORMAL: a crash or kill never leaves a half upload (each is one
+        // transaction); only a power cut may lose the last commits, which a re-run redoes.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
@@ -119,41 +122,48 @@ public final class Store {
         try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT content_hash FROM upload")) }
     }
 
-    /// Writes one upload with everything found in it, in one transaction.
+    /// Writes one upload with everything found in it, in one transaction. The five insert
+    /// statements are looked up once per upload, not once per row.
     public func write(_ u: UploadResult) throws {
         try pool.write { db in
-            try db.execute(sql: """
+            let upload = try db.cachedStatement(sql: """
                 INSERT INTO upload (content_hash, path, bytes, status, reason, analyzed_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [u.contentHash, u.path, u.bytes, u.status.rawValue, u.reason, u.analyzedAt])
+                """)
+            let member = try db.cachedStatement(sql: """
+                INSERT INTO member (upload_id, name, status, reason, dialect, lines, events, calls, first_time, last_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let session = try db.cachedStatement(sql: """
+                INSERT INTO session (member_id, idx, channel, uid, sdk_version, edge, region, network, manufacturer,
+                                     model, os, hardware, severity, root_cause, confidence, first_time, last_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let finding = try db.cachedStatement(sql: """
+                INSERT INTO finding (session_id, signature, subkind, cause, severity, confidence, detail, evidence_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let evidence = try db.cachedStatement(sql: """
+                INSERT INTO evidence (finding_id, source, line, time, text) VALUES (?, ?, ?, ?, ?)
+                """)
+            try upload.execute(arguments: [u.contentHash, u.path, u.bytes, u.status.rawValue, u.reason, u.analyzedAt])
             let uploadID = db.lastInsertedRowID
             for m in u.members {
-                try db.execute(sql: """
-                    INSERT INTO member (upload_id, name, status, reason, dialect, lines, events, calls, first_time, last_time)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [uploadID, m.name, m.status.rawValue, m.reason, m.dialect, m.lines, m.events,
-                                     m.calls, m.firstTime.map { formatLogTime($0) }, m.lastTime.map { formatLogTime($0) }])
+                try member.execute(arguments: [uploadID, m.name, m.status.rawValue, m.reason, m.dialect, m.lines, m.events,
+                                               m.calls, m.firstTime.map { formatLogTime($0) }, m.lastTime.map { formatLogTime($0) }])
                 let memberID = db.lastInsertedRowID
                 for v in m.verdicts {
                     let s = v.session
-                    try db.execute(sql: """
-                        INSERT INTO session (member_id, idx, channel, uid, sdk_version, edge, region, network, manufacturer,
-                                             model, os, hardware, severity, root_cause, confidence, first_time, last_time)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [memberID, s.index, s.channel, s.uid, s.sdkVersion, s.edge, s.region, s.network,
-                                         v.device.manufacturer, v.device.model, v.device.os, v.device.hardware,
-                                         v.severity?.description, v.primary?.cause.rawValue, v.primary?.confidence,
-                                         v.firstTime.map { formatLogTime($0) }, v.lastTime.map { formatLogTime($0) }])
+                    try session.execute(arguments: [memberID, s.index, s.channel, s.uid, s.sdkVersion, s.edge, s.region, s.network,
+                                                    v.device.manufacturer, v.device.model, v.device.os, v.device.hardware,
+                                                    v.severity?.description, v.primary?.cause.rawValue, v.primary?.confidence,
+                                                    v.firstTime.map { formatLogTime($0) }, v.lastTime.map { formatLogTime($0) }])
                     let sessionID = db.lastInsertedRowID
                     for f in v.findings {
-                        try db.execute(sql: """
-                            INSERT INTO finding (session_id, signature, subkind, cause, severity, confidence, detail, evidence_count)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            """, arguments: [sessionID, f.signature, f.subkind, f.cause.rawValue, f.severity.description,
-                                             f.confidence, f.detail, f.evidence.count])
+                        try finding.execute(arguments: [sessionID, f.signature, f.subkind, f.cause.rawValue, f.severity.description,
+                                                        f.confidence, f.detail, f.evidence.count])
                         let findingID = db.lastInsertedRowID
                         for e in f.evidence.examples {
-                            try db.execute(sql: "INSERT INTO evidence (finding_id, source, line, time, text) VALUES (?, ?, ?, ?, ?)",
-                                           arguments: [findingID, e.source, e.line, e.time, e.text])
+                            try evidence.execute(arguments: [findingID, e.source, e.line, e.time, e.text])
                         }
                     }
                 }

@@ -7,7 +7,8 @@
 // `zstd -3`, `lz4` and `gzip`, then times per codec: the tool's `-dc`, `tool -dc | grep -c WORD`,
 // and rtcdiag's decode only, decode + line framing, decode + framing + parsing into events.
 // Each measurement runs in its own process; peak RSS comes from wait4(2). MB/s are of
-// decompressed text. Best of `--runs`.
+// decompressed text. Best of `--runs`. Then the batch part: the input cut into 210 zstd
+// uploads, `batch` with 1 and 2 jobs, and a re-run (`--only batch` runs only this part).
 import RTCDiagCorpus
 import RTCDiagKit
 
@@ -26,6 +27,11 @@ func option(_ name: String) -> String? {
 if let path = option("--generate"), let mib = Int(args.last ?? "") {
     writeCorpusLog(path: path, bytes: Int64(mib) << 20)
     exit(0)
+}
+
+// Child mode: `rtcdiag-bench --batch JOBS DIR DB` runs a batch into the store DB.
+if let jobs = option("--batch").flatMap({ Int($0) }), args.count >= 5 {
+    exit(runBatch(jobs: jobs, dir: args[args.count - 2], db: args[args.count - 1]))
 }
 
 // Child mode: `rtcdiag-bench --measure MODE FILE` prints "bytes lines events".
@@ -87,7 +93,8 @@ func best(_ command: String) -> Row {
 print("codec  measurement                                  MB/s    vs tool   peak RSS")
 print("-----  ------------------------------------------  ------  --------  --------")
 var verdicts: [String] = []
-for c in codecs {
+// `--only batch` skips the per-codec table.
+for c in codecs where option("--only") != "batch" {
     var st2 = stat()
     stat(c.file, &st2)
     let tool = best("\(c.decompress) '\(c.file)' > /dev/null")
@@ -131,6 +138,79 @@ for c in codecs {
     print("")
 }
 print(verdicts.joined(separator: "\n"))
+
+// MARK: Batch: the same text as ≥ 200 uploads, one job against two, and a re-run.
+
+let uploadsDir = "\(dir)/uploads-\(sizeMiB)MiB"
+if access(uploadsDir, F_OK) != 0 {
+    print("\nsplitting the input into zstd-compressed uploads in \(uploadsDir) …")
+    splitIntoUploads(plain, dir: uploadsDir, count: 210)
+}
+_ = spawn("rm -f '\(dir)'/batch-*.sqlite*")
+let batch1 = spawn("exec '\(selfPath)' --batch 1 '\(uploadsDir)' '\(dir)/batch-1.sqlite' > /dev/null")
+let batch2 = spawn("exec '\(selfPath)' --batch 2 '\(uploadsDir)' '\(dir)/batch-2.sqlite' > /dev/null")
+let rerun = spawn("exec '\(selfPath)' --batch 2 '\(uploadsDir)' '\(dir)/batch-2.sqlite' > /dev/null")
+print("""
+
+    batch: 210 uploads (zstd), \(fixed(total / 1_048_576, 0)) MiB decompressed
+    measurement                                  MB/s   seconds   peak RSS
+    ------------------------------------------  ------  -------  --------
+    \(pad("batch, 1 job", 42))  \(lpad(fixed(total / 1_000_000 / batch1.seconds, 0), 6))  \(lpad(fixed(batch1.seconds, 2), 7))  \(lpad(fixed(Double(batch1.rssKiB) / 1024, 1), 5)) MiB
+    \(pad("batch, 2 jobs", 42))  \(lpad(fixed(total / 1_000_000 / batch2.seconds, 0), 6))  \(lpad(fixed(batch2.seconds, 2), 7))  \(lpad(fixed(Double(batch2.rssKiB) / 1024, 1), 5)) MiB
+    \(pad("re-run on the analyzed uploads (2 jobs)", 42))  \(lpad("", 6))  \(lpad(fixed(rerun.seconds, 2), 7))  \(lpad(fixed(Double(rerun.rssKiB) / 1024, 1), 5)) MiB
+
+    batch: 2 jobs at \(fixed(batch1.seconds / batch2.seconds, 2))× 1 job (target ≥ 1.80×) \(batch1.seconds / batch2.seconds >= 1.8 ? "met" : "NOT met"); \
+    re-run at \(fixed(rerun.seconds / batch2.seconds * 100, 1)) % of the first run (target < 5 %) \(rerun.seconds / batch2.seconds < 0.05 ? "met" : "NOT met")
+    """)
+
+/// Cuts the plain input at line ends into `count` uploads and compresses each with zstd.
+func splitIntoUploads(_ path: String, dir: String, count: Int) {
+    mkdir(dir, 0o755)
+    var st = stat()
+    stat(path, &st)
+    let piece = Int(st.st_size) / count + 1
+    guard let f = fopen(path, "rb") else { return }
+    defer { fclose(f) }
+    var buffer = [UInt8](repeating: 0, count: piece + (1 << 20))
+    var carry: [UInt8] = []
+    for i in 0..<count {
+        let n = fread(&buffer, 1, piece, f)
+        var chunk = carry + buffer[0..<n]
+        carry = []
+        if let lastNewline = chunk.lastIndex(of: 0x0A), i < count - 1 {
+            carry = Array(chunk[(lastNewline + 1)...])
+            chunk.removeSubrange((lastNewline + 1)...)
+        }
+        let number = String(i)
+        let name = "\(dir)/upload-\(String(repeating: "0", count: max(0, 3 - number.count)) + number).log"
+        guard let out = fopen(name, "wb") else { continue }
+        chunk.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, out) }
+        fclose(out)
+    }
+    _ = spawn("zstd -q -3 -T2 --rm '\(dir)'/upload-*.log")
+}
+
+/// A batch in this process: what `rtcdiag batch --jobs N DIR --db DB` does.
+func runBatch(jobs: Int, dir: String, db: String) -> Int32 {
+    do {
+        let store = try Store(path: db)
+        var options = BatchOptions()
+        options.jobs = jobs
+        options.rules = RuleAnalyzer.factories(BuiltinRules.specs())
+        let known = try store.knownHashes()
+        var work: [(path: String, hash: String, bytes: Int64)] = []
+        for file in Batch.expand([dir]) {
+            let (hash, bytes) = try Batch.contentHash(file)
+            if !known.contains(hash) { work.append((file, hash, bytes)) }
+        }
+        try Batch.run(work, options: options) { _, result in try store.write(result) }
+        print(work.count)
+        return 0
+    } catch {
+        print("error: \(error)")
+        return 3
+    }
+}
 
 /// Repeats a pool of distinct generated logs (every dialect, every fault, noise) to `bytes`.
 /// The pool (about 12 MB) is larger than the codecs' match windows, so compression ratios stay
