@@ -48,6 +48,22 @@ public final class Store {
         try migrator.migrate(pool)
     }
 
+    /// A store error in words a user can act on (a locked or full store, a newer schema).
+    public static func explain(_ error: Error, path: String) -> String {
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return "\(path): the store is locked by another process (another batch writing it?); nothing was written"
+            case .SQLITE_FULL:
+                return "\(path): the disk is full; the store keeps every upload written before this one"
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return "\(path): not an rtcdiag store (or a damaged one): \(e.message ?? "")"
+            default: break
+            }
+        }
+        return "\(error)"
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in

@@ -40,6 +40,9 @@ struct BatchCommand: ParsableCommand {
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
+    @Option(help: "Seconds to wait for a store another process is writing before giving up.")
+    var busyTimeout: Double = 10
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard maxRatio >= 2 else { throw ValidationError("--max-ratio must be at least 2") }
@@ -48,8 +51,8 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         let specs = BuiltinRules.specs() + (try loadRulePacks(rules))
         let store: Store
-        do { store = try Store(path: db) } catch {
-            report(error)
+        do { store = try Store(path: db, busySeconds: busyTimeout) } catch {
+            Output.flushAndReport(Store.explain(error, path: db))
             try finish(ExitStatus.inputError)
         }
         var options = BatchOptions()
@@ -82,12 +85,21 @@ struct BatchCommand: ParsableCommand {
         let progress = Progress(total: work.count, bytes: work.reduce(0) { $0 + $1.bytes },
                                 enabled: !quiet && isatty(2) == 1)
         var analyzed = 0, sessions = 0, failing = 0
-        try Batch.run(work, options: options) { _, result in
-            try store.write(result)
-            analyzed += 1
-            if result.status == .failed || result.members.contains(where: { $0.status == .failed }) { failed += 1 }
-            for m in result.members { sessions += m.verdicts.count; failing += m.verdicts.filter { !$0.isHealthy }.count }
-            progress.advance(bytes: result.bytes, failed: failed)
+        do {
+            try Batch.run(work, options: options) { _, result in
+                try store.write(result)
+                analyzed += 1
+                if result.status == .failed || result.members.contains(where: { $0.status == .failed }) { failed += 1 }
+                for m in result.members { sessions += m.verdicts.count; failing += m.verdicts.filter { !$0.isHealthy }.count }
+                progress.advance(bytes: result.bytes, failed: failed)
+            }
+        } catch {
+            // The store refused a write (locked past the timeout, disk full): what is stored is
+            // whole, and a re-run goes on from there.
+            progress.finish()
+            Output.flushAndReport(Store.explain(error, path: db))
+            Output.standardError("rtcdiag: \(analyzed) upload(s) were stored before this; run the batch again to go on\n")
+            try finish(ExitStatus.inputError)
         }
         progress.finish()
         Output.shared.write("""

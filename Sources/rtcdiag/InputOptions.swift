@@ -135,3 +135,11 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
         }
     }
 }
+
+extension Output {
+    /// Like `report`, for a message already in words.
+    static func flushAndReport(_ message: String) {
+        Output.shared.flush()
+        Output.standardError("rtcdiag: \(message)\n")
+    }
+}

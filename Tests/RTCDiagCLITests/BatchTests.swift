@@ -112,3 +112,24 @@ struct BatchTests {
         #expect(r.status == 3 && r.stderr.contains("newer rtcdiag"))
     }
 }
+
+@Suite("Batch store: a store in use")
+struct LockedStoreTests {
+    @Test("a store another process is writing: batch waits, then stops with a clear message and exit 3")
+    func locked() throws {
+        let dir = try scratchDirectory()
+        let db = dir.appendingPathComponent("store.sqlite").path
+        let log = packageRoot.appendingPathComponent("Samples/logs/two-calls.log.gz").path
+        #expect(try run(["batch", log, "--db", db]).status == 0)
+        let other = try DatabaseQueue(path: db)
+        try other.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            let r = try run(["batch", packageRoot.appendingPathComponent("Samples/logs/android-call.log").path,
+                             "--db", dir.appendingPathComponent("store.sqlite").path, "--busy-timeout", "0.3"])
+            #expect(r.status == 3)
+            #expect(r.stderr.contains("locked by another process"), "\(r.stderr)")
+        }
+        #expect(try count(db, "SELECT COUNT(*) FROM upload") == 1)
+    }
+}
