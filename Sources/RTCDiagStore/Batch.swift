@@ -60,31 +60,56 @@ public struct BatchOptions: Sendable {
 /// Analyzes uploads (plain or compressed logs, or archives of them) into `UploadResult`s,
 /// several at a time, and hands them out in input order.
 public enum Batch {
-    /// Files to analyze: each argument as is, directories walked recursively (sorted, hidden
-    /// files left out).
+    /// The uploads in `inputs`. A file is one upload. In a directory, each file is one upload and
+    /// each subdirectory is one upload holding every file under it — the rotated `sdk.log`,
+    /// `sdk.log.1` and the logcat dump of one ticket are stored, counted and keyed together.
+    /// Sorted by name; hidden files left out.
     public static func expand(_ inputs: [String]) -> [String] {
         var out: [String] = []
         for input in inputs {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { out.append(input); continue }
-            guard isDir.boolValue else { out.append(input); continue }
-            let base = URL(fileURLWithPath: input)
-            var files: [String] = []
-            if let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey],
-                                                           options: [.skipsHiddenFiles]) {
-                for case let url as URL in walker
-                where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                    files.append(url.path)
-                }
-            }
-            out += files.sorted()
+            guard isDirectory(input) else { out.append(input); continue }
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+            out += names.map { (input as NSString).appendingPathComponent($0) }
         }
         return out
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// Regular files under a directory, recursively, sorted, with their paths relative to it.
+    static func files(in dir: String) -> [(path: String, name: String)] {
+        let base = URL(fileURLWithPath: dir).standardizedFileURL
+        var files: [(String, String)] = []
+        if let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey],
+                                                       options: [.skipsHiddenFiles]) {
+            for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                let full = url.standardizedFileURL.path
+                let name = full.hasPrefix(base.path + "/") ? String(full.dropFirst(base.path.count + 1)) : url.lastPathComponent
+                files.append((url.path, name))
+            }
+        }
+        return files.sorted { $0.1 < $1.1 }
     }
 
     /// A 64-bit hash of a file's bytes (read in 1 MiB blocks, 8 bytes at a step) with its
     /// length: the upload's identity in the store. Not cryptographic; it tells uploads apart.
     public static func contentHash(_ path: String) throws -> (hash: String, bytes: Int64) {
+        guard isDirectory(path) else { return try fileHash(path) }
+        // A directory upload: its files' hashes and names, in order.
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        var total: Int64 = 0
+        for f in files(in: path) {
+            let (fileHash, n) = try fileHash(f.path)
+            for b in (f.name + "\u{0}" + fileHash).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+            total += n
+        }
+        return (String(h, radix: 16).leftPadded(to: 16) + "-" + String(total) + "-dir", total)
+    }
+
+    static func fileHash(_ path: String) throws -> (hash: String, bytes: Int64) {
         let source = try ByteSource(path: path)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
         defer { buffer.deallocate() }
@@ -127,6 +152,7 @@ public enum Batch {
                 if let fault = r.inputFault {
                     if r.lines == 0, fault.kind == .binary {
                         member.status = .skipped
+                        member.calls = 0
                         member.reason = "not a log: \(fault.detail)"
                         return member
                     }
@@ -140,28 +166,40 @@ public enum Batch {
             }
             return member
         }
-        do {
-            if ArchiveReader.isArchive(path) {
-                let archive = try ArchiveReader(path: path, limits: options.archiveLimits)
+        /// One file of the upload: an archive's members (named under `prefix`), or the file itself.
+        func add(_ file: String, name: String, prefix: String?) throws {
+            if ArchiveReader.isArchive(file) {
+                let archive = try ArchiveReader(path: file, limits: options.archiveLimits)
+                let before = result.members.count
                 do {
                     while let entry = try archive.next() {
                         switch entry {
-                        case .skipped(let name, let reason):
-                            result.members.append(.init(name: name, status: .skipped, reason: reason))
-                        case .member(let name, let source, _):
-                            result.members.append(run(name, DecodedStream(source: source, limits: options.limits)))
+                        case .skipped(let member, let reason):
+                            result.members.append(.init(name: (prefix.map { $0 + "/" } ?? "") + member, status: .skipped, reason: reason))
+                        case .member(let member, let source, _):
+                            result.members.append(run((prefix.map { $0 + "/" } ?? "") + member,
+                                                      DecodedStream(source: source, limits: options.limits)))
                         }
                     }
                 } catch {
-                    result.reason = "archive damaged after \(result.members.count) member(s): \(error)"
+                    let note = "\(name): archive damaged after \(result.members.count - before) member(s): \(error)"
+                    result.reason = result.reason.map { $0 + "; " + note } ?? note
                 }
             } else {
-                let name = (path as NSString).lastPathComponent
-                result.members.append(run(name, try DecodedStream(path: path, limits: options.limits)))
+                result.members.append(run(name, try DecodedStream(path: file, limits: options.limits)))
             }
-        } catch {
-            result.status = .failed
-            result.reason = "\(error)"
+        }
+        if isDirectory(path) {
+            for f in files(in: path) {
+                do { try add(f.path, name: f.name, prefix: f.name) } catch {
+                    result.members.append(.init(name: f.name, status: .failed, reason: "\(error)"))
+                }
+            }
+        } else {
+            do { try add(path, name: (path as NSString).lastPathComponent, prefix: nil) } catch {
+                result.status = .failed
+                result.reason = "\(error)"
+            }
         }
         if result.status == .analyzed, !result.members.isEmpty,
            result.members.allSatisfy({ $0.status == .failed }) {

@@ -101,6 +101,27 @@ struct BatchTests {
         #expect(try dump(resumed) == (try dump(whole)))
     }
 
+    @Test("in a directory, each file is an upload and each subdirectory one upload with all its files")
+    func directoryUploads() throws {
+        let dir = try scratchDirectory()
+        let uploads = dir.appendingPathComponent("uploads")
+        let ticket = uploads.appendingPathComponent("ticket-1")
+        try FileManager.default.createDirectory(at: ticket, withIntermediateDirectories: true)
+        try sampleData("android-call.log").write(to: ticket.appendingPathComponent("sdk.log"))
+        try sampleData("mic-busy.time.log.zst").write(to: ticket.appendingPathComponent("sdk.log.1.zst"))
+        try sampleData("token-expired.ios.log").write(to: uploads.appendingPathComponent("token-expired.ios.log"))
+        let db = dir.appendingPathComponent("store.sqlite").path
+        #expect(try run(["batch", uploads.path, "--db", db]).status == 0)
+        let sql = "SELECT u.path, m.name, m.status FROM member m JOIN upload u ON u.id = m.upload_id ORDER BY m.id"
+        let rows = try Store(path: db).query(sql).rows.map { $0.map { $0 ?? "" }.joined(separator: " ") }
+        #expect(rows == ["\(ticket.path) sdk.log analyzed", "\(ticket.path) sdk.log.1.zst analyzed",
+                         "\(uploads.path)/token-expired.ios.log token-expired.ios.log analyzed"])
+        // A file added to the ticket makes it a new upload; the untouched one is skipped.
+        try sampleData("two-calls.log.gz").write(to: ticket.appendingPathComponent("logcat.txt.gz"))
+        let again = try run(["batch", uploads.path, "--db", db])
+        #expect(again.stdout.hasPrefix("1 upload(s) analyzed, 1 already in the store"))
+    }
+
     @Test("a store from a newer rtcdiag is refused with a clear message")
     func newerSchema() throws {
         let dir = try scratchDirectory()
