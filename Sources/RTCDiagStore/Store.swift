@@ -44,8 +44,13 @@ public final class Store {
             throw StoreError.cannotOpen(path, "\(error)")
         }
         let migrator = Self.migrator
-        if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) { throw StoreError.newerSchema(path) }
-        try migrator.migrate(pool)
+        let (superseded, complete) = try pool.read { db in
+            (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
+        }
+        if superseded { throw StoreError.newerSchema(path) }
+        // Only a new store takes the write lock here: `report` and `query` can read a store
+        // while a batch is writing it.
+        if !complete { try migrator.migrate(pool) }
     }
 
     /// A store error in words a user can act on (a locked or full store, a newer schema).

@@ -88,10 +88,16 @@ struct BatchTests {
         try p.run()
         // Kill -9 as soon as some uploads are in: the transaction of the one being written is lost.
         var seen = 0
-        for _ in 0..<2000 {
+        var config = Configuration()
+        config.readonly = true
+        for _ in 0..<20_000 {
             if FileManager.default.fileExists(atPath: resumed),
-               let n = try? count(resumed, "SELECT COUNT(*) FROM upload"), n >= 20 { seen = n; break }
-            usleep(2000)
+               let reader = try? DatabaseQueue(path: resumed, configuration: config),
+               let n = try? reader.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM upload") }) ?? 0, n >= 20 {
+                seen = n
+                break
+            }
+            usleep(1000)
         }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
