@@ -4,15 +4,20 @@ import Testing
 @testable import RTCDiagAnalyzers
 @testable import RTCDiagTriage
 
-/// Runs one analyzer over a log text, as the real pass does.
-func analyze(_ text: String, with type: any Analyzer.Type, year: Int = 2024) throws -> AnalysisResult {
+/// Writes `text` to a fresh file and opens it as the real pass does (year 2024 unless given).
+func openLog(_ text: String, year: Int = 2024) throws -> EventReader {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-an-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let url = dir.appendingPathComponent("example.log")
     try Data(text.utf8).write(to: url)
     var options = ReaderOptions()
     options.year = year
-    return Analysis(analyzers: [type]).run(try LogInput.open(url.path, options: options))
+    return try LogInput.open(url.path, options: options)
+}
+
+/// Runs one analyzer over a log text, as the real pass does.
+func analyze(_ text: String, with type: any Analyzer.Type, year: Int = 2024) throws -> AnalysisResult {
+    Analysis(analyzers: [type]).run(try openLog(text, year: year))
 }
 
 /// Every registered analyzer's own examples: adding a signature adds its tests.
@@ -141,19 +146,13 @@ struct SessionLimitTests {
     func keepsMostSevere() throws {
         let text = [call(0, nil), call(1, AECFailureAnalyzer.self), call(2, nil), call(3, AECFailureAnalyzer.self),
                     call(4, ConnectionFailureAnalyzer.self)].joined(separator: "\n")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-calls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent("calls.log")
-        try Data(text.utf8).write(to: url)
-        var options = ReaderOptions()
-        options.year = 2024
-        let all = Analysis().run(try LogInput.open(url.path, options: options))
+        let all = Analysis().run(try openLog(text))
         #expect(all.sessions.count == 5 && all.omittedSessions.count == 0)
         #expect(all.sessions.map { $0.findings.map(\.signature) } == [[], ["aec_failure"], [], ["aec_failure"], ["connection_failure"]])
 
         let limited = Analysis()
         limited.maxSessions = 2
-        let r = limited.run(try LogInput.open(url.path, options: options))
+        let r = limited.run(try openLog(text))
         // Kept: the P0 call and the earlier of the two echo calls, in log order.
         #expect(r.sessions.map(\.info.index) == [1, 4])
         #expect(r.sessionCount == 5)

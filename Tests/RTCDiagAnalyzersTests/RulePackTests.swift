@@ -97,12 +97,6 @@ struct RulePackTests {
     }
 
     func runRules(_ specs: [RuleSpec], _ text: String) throws -> [Finding] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-rules-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent("r.log")
-        try Data(text.utf8).write(to: url)
-        var options = ReaderOptions()
-        options.year = 2024
-        return Analysis(analyzers: [], runtime: RuleAnalyzer.factories(specs)).run(try LogInput.open(url.path, options: options)).findings
+        Analysis(analyzers: [], runtime: RuleAnalyzer.factories(specs)).run(try openLog(text)).findings
     }
 }

@@ -169,17 +169,7 @@ struct SparseReadingTests {
         """
 
     func read(_ text: String, keywords: [String]) throws -> (events: [Event], reader: EventReader) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-sparse-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent("log.txt")
-        try Data(text.utf8).write(to: url)
-        var options = ReaderOptions()
-        options.year = 2024
-        let reader = try LogInput.open(url.path, options: options)
-        reader.keywordFilter = KeywordScanner(keywords)
-        var out: [Event] = []
-        while let e = try reader.next() { out.append(e.materialize(source: "log.txt")) }
-        return (out, reader)
+        try readEvents(text, keywords: keywords)
     }
 
     @Test("only keyword events come out, whole, with their line numbers")

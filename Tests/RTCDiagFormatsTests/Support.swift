@@ -3,8 +3,9 @@ import RTCDiagStream
 @testable import RTCDiagFormats
 
 /// Reads `text` through the whole pipeline and returns owned events (and the reader, for counts).
-func readEvents(_ text: String, dialect: String? = nil, year: Int? = 2024, since: Int64? = nil, until: Int64? = nil)
-    throws -> (events: [Event], reader: EventReader)
+/// With `keywords`, reads sparsely: only events holding one of them.
+func readEvents(_ text: String, dialect: String? = nil, year: Int? = 2024, since: Int64? = nil, until: Int64? = nil,
+                keywords: [String]? = nil) throws -> (events: [Event], reader: EventReader)
 {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-fmt-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -16,6 +17,7 @@ func readEvents(_ text: String, dialect: String? = nil, year: Int? = 2024, since
     options.since = since
     options.until = until
     let reader = try LogInput.open(url.path, options: options)
+    reader.keywordFilter = keywords.map { KeywordScanner($0) }
     var out: [Event] = []
     while let e = try reader.next() { out.append(e.materialize(source: "log.txt")) }
     return (out, reader)
