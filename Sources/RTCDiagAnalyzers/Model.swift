@@ -91,6 +91,12 @@ public struct EvidenceLog: Sendable {
         }
     }
 
+    /// Rewrites where the kept lines point (a log read as the concatenation of several files
+    /// names each line by its own file and line again).
+    public mutating func relocate(_ f: (inout Evidence) -> Void) {
+        for i in examples.indices { f(&examples[i]) }
+    }
+
     public mutating func merge(_ other: EvidenceLog) {
         for x in other.examples where examples.count < limit { examples.append(x) }
         count += other.count

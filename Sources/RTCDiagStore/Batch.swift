@@ -190,7 +190,31 @@ public enum Batch {
             }
         }
         if isDirectory(path) {
-            for f in files(in: path) {
+            let all = files(in: path)
+            // Rotated logs (sdk.log.2, sdk.log.1, sdk.log) are read as one log, oldest first.
+            let rotations = RotatedLogs.sets(all.filter { !ArchiveReader.isArchive($0.path) })
+            var setOf: [String: String] = [:]
+            for (base, set) in rotations { for f in set { setOf[f.path] = base } }
+            var read = Set<String>()
+            for f in all {
+                if let base = setOf[f.path] {
+                    guard read.insert(base).inserted, let set = rotations[base] else { continue }
+                    let chain = RotatedLogs(set, limits: options.limits)
+                    let name = set.map(\.name).joined(separator: " + ")
+                    var member = run(name, DecodedStream(source: chain.source(name: "\(path)/\(name)"), limits: options.limits))
+                    // Each evidence line names its own file and line again.
+                    for v in member.verdicts.indices {
+                        for i in member.verdicts[v].findings.indices {
+                            member.verdicts[v].findings[i].evidence.relocate { e in
+                                let at = chain.locate(e.line)
+                                e.source = "\(path)/\(at.name)"
+                                e.line = at.line
+                            }
+                        }
+                    }
+                    result.members.append(member)
+                    continue
+                }
                 do { try add(f.path, name: f.name, prefix: f.name) } catch {
                     result.members.append(.init(name: f.name, status: .failed, reason: "\(error)"))
                 }

@@ -114,18 +114,40 @@ struct BatchTests {
         let ticket = uploads.appendingPathComponent("ticket-1")
         try FileManager.default.createDirectory(at: ticket, withIntermediateDirectories: true)
         try sampleData("android-call.log").write(to: ticket.appendingPathComponent("sdk.log"))
-        try sampleData("mic-busy.time.log.zst").write(to: ticket.appendingPathComponent("sdk.log.1.zst"))
+        try sampleData("mic-busy.time.log.zst").write(to: ticket.appendingPathComponent("mic.log.zst"))
         try sampleData("token-expired.ios.log").write(to: uploads.appendingPathComponent("token-expired.ios.log"))
         let db = dir.appendingPathComponent("store.sqlite").path
         #expect(try run(["batch", uploads.path, "--db", db]).status == 0)
         let sql = "SELECT u.path, m.name, m.status FROM member m JOIN upload u ON u.id = m.upload_id ORDER BY m.id"
         let rows = try Store(path: db).query(sql).rows.map { $0.map { $0 ?? "" }.joined(separator: " ") }
-        #expect(rows == ["\(ticket.path) sdk.log analyzed", "\(ticket.path) sdk.log.1.zst analyzed",
+        #expect(rows == ["\(ticket.path) mic.log.zst analyzed", "\(ticket.path) sdk.log analyzed",
                          "\(uploads.path)/token-expired.ios.log token-expired.ios.log analyzed"])
         // A file added to the ticket makes it a new upload; the untouched one is skipped.
         try sampleData("two-calls.log.gz").write(to: ticket.appendingPathComponent("logcat.txt.gz"))
         let again = try run(["batch", uploads.path, "--db", db])
         #expect(again.stdout.hasPrefix("1 upload(s) analyzed, 1 already in the store"))
+    }
+
+    @Test("rotated logs of one upload are read as one log, oldest first; evidence names each file and line")
+    func rotatedLogs() throws {
+        let dir = try scratchDirectory()
+        let ticket = dir.appendingPathComponent("uploads/ticket-7")
+        try FileManager.default.createDirectory(at: ticket, withIntermediateDirectories: true)
+        let lines = try String(contentsOf: packageRoot.appendingPathComponent("Samples/logs/android-call.log"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        // The call's first 15 lines were rotated into sdk.log.1 (no final newline); the rest is in sdk.log.
+        try Data(lines[..<15].joined(separator: "\n").utf8).write(to: ticket.appendingPathComponent("sdk.log.1"))
+        try Data(lines[15...].joined(separator: "\n").utf8).write(to: ticket.appendingPathComponent("sdk.log"))
+        let db = dir.appendingPathComponent("store.sqlite").path
+        #expect(try run(["batch", dir.appendingPathComponent("uploads").path, "--db", db]).status == 0)
+        let store = try Store(path: db)
+        #expect(try store.query("SELECT name, calls FROM member").rows == [["sdk.log.1 + sdk.log", "1"]])
+        #expect(try store.query("SELECT signature FROM finding").rows == [["aec_failure"]])
+        let evidence = try store.query("SELECT source, line FROM evidence ORDER BY id").rows.map { row in
+            "\((row[0]! as NSString).lastPathComponent):\(row[1]!)"
+        }
+        // Lines 7 and 8 of the whole call sit in sdk.log.1; lines 19, 21 and 24 are lines 4, 6, 9 of sdk.log.
+        #expect(evidence == ["sdk.log.1:7", "sdk.log.1:8", "sdk.log:4", "sdk.log:6", "sdk.log:9"])
     }
 
     @Test("a store from a newer rtcdiag is refused with a clear message")

@@ -1,0 +1,94 @@
+import Foundation
+import RTCDiagStream
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Rotated logs of one upload (`sdk.log.2`, `sdk.log.1`, `sdk.log`, each maybe compressed) read
+/// as one log, oldest first, so a call that runs across a rotation is one call. Remembers where
+/// each file starts, so evidence can name its own file and line again.
+final class RotatedLogs {
+    /// Files that form one rotation set, oldest first, keyed by their base name. Files that
+    /// rotate alone are not returned.
+    static func sets(_ files: [(path: String, name: String)]) -> [String: [(path: String, name: String)]] {
+        var groups: [String: [(index: Int, file: (path: String, name: String))]] = [:]
+        for f in files {
+            var base = f.name
+            for ext in [".gz", ".zst", ".lz4"] where base.hasSuffix(ext) { base = String(base.dropLast(ext.count)) }
+            var index = 0
+            if let dot = base.lastIndex(of: "."), let n = Int(base[base.index(after: dot)...]), n > 0, n < 10_000 {
+                index = n
+                base = String(base[..<dot])
+            }
+            groups[base, default: []].append((index, f))
+        }
+        return groups.filter { $0.value.count > 1 }.mapValues { $0.sorted { $0.index > $1.index }.map(\.file) }
+    }
+
+    let files: [(path: String, name: String)]
+    private let limits: StreamLimits
+    private var current = -1
+    private var stream: DecodedStream?
+    private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var offset = 0
+    private var lastByte: UInt8 = 0x0A
+    private var newlines = 0
+    /// The 1-based line of the concatenation where each file starts.
+    private(set) var firstLines: [Int] = []
+
+    init(_ files: [(path: String, name: String)], limits: StreamLimits) {
+        self.files = files
+        self.limits = limits
+    }
+
+    /// The concatenation as a source for the usual stream: the files' decoded bytes in order,
+    /// with a newline between two files when the first does not end with one.
+    func source(name: String) -> ByteSource {
+        ByteSource(name: name, modificationTime: nil) { [self] buffer in try read(into: buffer) }
+    }
+
+    private func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while offset == chunk.count {
+            if let s = stream, let next = try s.next() {
+                chunk = next
+                offset = 0
+                continue
+            }
+            // The next file; a missing final newline is added so lines do not run together.
+            current += 1
+            guard current < files.count else { return 0 }
+            if current > 0, lastByte != 0x0A {
+                buffer[0] = 0x0A
+                lastByte = 0x0A
+                newlines += 1
+                stream = try DecodedStream(path: files[current].path, limits: limits)
+                firstLines.append(newlines + 1)
+                return 1
+            }
+            stream = try DecodedStream(path: files[current].path, limits: limits)
+            firstLines.append(newlines + 1)
+        }
+        let n = min(buffer.count, chunk.count - offset)
+        let from = chunk.baseAddress! + offset
+        buffer.baseAddress!.copyMemory(from: from, byteCount: n)
+        var p = from, left = n
+        while left > 0, let hit = memchr(p, 0x0A, left) {
+            newlines += 1
+            let step = UnsafeRawPointer(hit) - p + 1
+            p += step
+            left -= step
+        }
+        lastByte = from.load(fromByteOffset: n - 1, as: UInt8.self)
+        offset += n
+        return n
+    }
+
+    /// The file and line a line of the concatenation came from.
+    func locate(_ line: Int) -> (name: String, line: Int) {
+        var k = 0
+        while k + 1 < firstLines.count, firstLines[k + 1] <= line { k += 1 }
+        guard k < firstLines.count else { return (files.last?.name ?? "", line) }
+        return (files[k].name, line - firstLines[k] + 1)
+    }
+}
