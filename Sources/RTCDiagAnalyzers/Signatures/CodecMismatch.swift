@@ -8,6 +8,9 @@ import RTCDiagFormats
 ///   its factories, an RTX or payload-type collision): client;
 /// - RTP arrives with payload types that were never negotiated (the remote sends a codec the
 ///   answer did not agree on), repeatedly: server;
+/// - the H.264 profiles of the two descriptions do not overlap (profile-level-id: profile_idc
+///   and constraint byte; the level may differ, RFC 6184 §8.2.2), read from SDP dumps the app
+///   logs after "setLocalDescription"/"setRemoteDescription" or "Local SDP"/"Remote SDP": server;
 /// - the hardware encoder/decoder for the negotiated codec fails and falls back to software.
 ///
 /// Sources: libwebrtc `pc/channel.cc` / `sdp_offer_answer.cc` ("Failed to set remote video
@@ -26,7 +29,8 @@ public struct CodecMismatchAnalyzer: Analyzer {
         remediation: "Compare the SFU's codec configuration (payload types, H.264 profile-level-id, packetization-mode) "
             + "with what this client offers; for encoder failures, check the device's MediaCodec support and the SDK's "
             + "hardware-codec blocklist.",
-        keywords: ["Failed to set remote", "Failed to set local", "Failed to demux RTP packet", "ERROR_CONTENT", "initEncodeInternal failed", "Cannot create media encoder",
+        keywords: ["Failed to set remote", "Failed to set local", "Failed to demux RTP packet", "ERROR_CONTENT",
+                   "profile-level-id=", "setLocalDescription", "setRemoteDescription", "Local SDP", "Remote SDP", "initEncodeInternal failed", "Cannot create media encoder",
                    "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE"],
         triggeringExamples: [
             AnalyzerExample("""
@@ -45,6 +49,12 @@ public struct CodecMismatchAnalyzer: Analyzer {
                 ↓[1:15:1123/101502.140000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=100 SSRC=3821901 MID=1 RSID= RRSID=
                 ↓[1:15:1123/101502.180000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=101 SSRC=3821902 MID=1 RSID= RRSID=
                 """),
+            AnalyzerExample("""
+                11-23 10:15:01.000  8123  8150 D PCObserver: setLocalDescription offer
+                11-23 10:15:01.001  8123  8150 D PCObserver: a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f
+                11-23 10:15:01.300  8123  8150 D PCObserver: setRemoteDescription answer
+                ↓11-23 10:15:01.301  8123  8150 D PCObserver: a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640c1f
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
@@ -56,6 +66,12 @@ public struct CodecMismatchAnalyzer: Analyzer {
                 [1:15:1123/101502.140000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=127 SSRC=1234 MID=probator RSID= RRSID=
                 [1:15:1123/101502.180000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=127 SSRC=1234 MID=probator RSID= RRSID=
                 [1:15:1123/101503.000000:WARNING:rtp_transport.cc(230)] Failed to demux RTP packet: PT=100 SSRC=3821901 MID=1 RSID= RRSID=
+                """),
+            AnalyzerExample("""
+                11-23 10:15:01.000  8123  8150 D PCObserver: setLocalDescription offer
+                11-23 10:15:01.001  8123  8150 D PCObserver: a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f
+                11-23 10:15:01.300  8123  8150 D PCObserver: setRemoteDescription answer
+                11-23 10:15:01.301  8123  8150 D PCObserver: a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e034
                 """),
         ])
 
@@ -69,11 +85,55 @@ public struct CodecMismatchAnalyzer: Analyzer {
     private var unmatched = EvidenceLog()
     private var unmatchedTypes: [Int] = []
     private var codecInit = EvidenceLog()
+    /// Which description the SDP lines being logged belong to, and the H.264 profiles
+    /// (profile_idc + constraint byte, lowercase hex) each side listed.
+    private var sdpIsRemote: Bool?
+    private var localProfiles = Set<String>(), remoteProfiles = Set<String>()
+    private var remoteProfileLines = EvidenceLog()
 
     public init() {}
 
+    /// The profile part (first 4 hex digits) of every `profile-level-id=` in `text`.
+    static func h264Profiles(_ text: UnsafeRawBufferPointer) -> [String] {
+        var out: [String] = []
+        var rest = text
+        while let at = ByteMatch.after(rest, "profile-level-id="), at + 6 <= rest.count {
+            let value = String(decoding: rest[at..<(at + 4)], as: UTF8.self).lowercased()
+            if value.allSatisfy(\.isHexDigit) { out.append(value) }
+            rest = UnsafeRawBufferPointer(rebasing: rest[(at + 4)...])
+        }
+        return out
+    }
+
+    static func profileName(_ p: String) -> String {
+        switch p {
+        case "42e0", "42c0", "4240", "42a0": "constrained baseline"
+        case "4200": "baseline"
+        case "4d00", "4d40": "main"
+        case "640c": "constrained high"
+        case "6400": "high"
+        default: p
+        }
+    }
+
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
+        // SDP dumps: the side is named on the line that starts the dump (or on the dump's own line).
+        if ByteMatch.contains(m, "setRemoteDescription") || ByteMatch.contains(m, "Remote SDP") {
+            sdpIsRemote = true
+        } else if ByteMatch.contains(m, "setLocalDescription") || ByteMatch.contains(m, "Local SDP") {
+            sdpIsRemote = false
+        }
+        if let remote = sdpIsRemote, ByteMatch.contains(m, "profile-level-id=") || ByteMatch.contains(e.continuation, "profile-level-id=") {
+            let found = Self.h264Profiles(m) + Self.h264Profiles(e.continuation)
+            if remote {
+                remoteProfiles.formUnion(found)
+                if !found.isEmpty { remoteProfileLines.add(e, source: context.source) }
+            } else {
+                localProfiles.formUnion(found)
+            }
+            return
+        }
         if ByteMatch.contains(m, "Failed to set remote") || ByteMatch.contains(m, "ERROR_CONTENT") {
             if ByteMatch.contains(m, "audio description") { audioSection = true }
             remote.add(e, source: context.source)
@@ -101,6 +161,15 @@ public struct CodecMismatchAnalyzer: Analyzer {
                                detail: "The remote description was refused (\(audioSection ? "audio" : "video") section): "
                                    + "the other side offered or answered codecs this client cannot use",
                                evidence: remote, remediation: d.remediation))
+        }
+        if !localProfiles.isEmpty, !remoteProfiles.isEmpty, localProfiles.isDisjoint(with: remoteProfiles) {
+            let mine = localProfiles.sorted().map { "\($0) (\(Self.profileName($0)))" }.joined(separator: ", ")
+            let theirs = remoteProfiles.sorted().map { "\($0) (\(Self.profileName($0)))" }.joined(separator: ", ")
+            out.append(Finding(signature: d.id, title: d.name, subkind: "h264_profile", cause: .server, severity: .p1,
+                               confidence: 0.6,
+                               detail: "H.264 profiles do not overlap: this client's description lists \(mine), the remote one "
+                                   + "\(theirs); H.264 video cannot be decoded on one side",
+                               evidence: remoteProfileLines, remediation: d.remediation))
         }
         if !local.isEmpty {
             out.append(Finding(signature: d.id, title: d.name, subkind: "local_description", cause: .client,
