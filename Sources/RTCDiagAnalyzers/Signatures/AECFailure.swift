@@ -4,8 +4,12 @@ import RTCDiagFormats
 ///
 /// Metrics: W3C webrtc-stats `echoReturnLossEnhancement` (dB; below 3 dB the canceller removes
 /// almost nothing) and libwebrtc's echo-detector `residualEchoLikelihood` (0…1; above 0.5 echo is
-/// likely), judged 3 of the last 5 samples. The speakerphone route with no canceller makes
-/// echo near certain and raises the confidence.
+/// likely), judged 3 of the last 5 samples; libwebrtc's legacy (goog) stats name the same
+/// ERLE `googEchoCancellationReturnLossEnhancement`, and report how steady the canceller's
+/// estimate of the echo path delay is as `googEchoCancellationEchoDelayStdDev` (ms): a spread
+/// above 50 ms in 3 of 5 samples means the canceller cannot lock onto the echo (a heuristic
+/// bound: AEC filters span only a few tens of milliseconds). The speakerphone route with no
+/// canceller makes echo near certain and raises the confidence.
 ///
 /// Sources: WebRTC `WebRtcAudioRecord.java` / `WebRtcAudioEffects.java` ("Built-in AEC is not
 /// supported on this platform", `enableBuiltInAEC(…)`); `audio_processing_impl.cc`
@@ -20,7 +24,8 @@ public struct AECFailureAnalyzer: Analyzer {
         remediation: "Enable the software echo canceller (AEC3/AECM) when the device has no built-in AEC; "
             + "ask the user to use a headset; check the device against the SDK's AEC blocklist.",
         keywords: ["Built-in AEC", "echo_canceller:", "1053", "1051", "RESIDUAL_ECHO", "HOWLING", "echo detected",
-                   "echoReturnLossEnhancement", "residualEchoLikelihood", "residual_echo_likelihood", "setSpeakerphoneOn"],
+                   "echoReturnLossEnhancement", "residualEchoLikelihood", "residual_echo_likelihood", "setSpeakerphoneOn",
+                   "googEchoCancellation"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓11-23 10:15:00.513  8123  8160 E WebRtcAudioRecord: Built-in AEC is not supported on this platform
@@ -40,6 +45,12 @@ public struct AECFailureAnalyzer: Analyzer {
                 ↓{"ts":"2024-05-01T10:00:10Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=1.9 echoReturnLossEnhancement=1.2 residualEchoLikelihood=0.88"}
                 ↓{"ts":"2024-05-01T10:00:15Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=2.4 echoReturnLossEnhancement=0.5 residualEchoLikelihood=0.91"}
                 """),
+            AnalyzerExample("""
+                11-23 10:15:05.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 120, googEchoCancellationEchoDelayStdDev: 12
+                ↓11-23 10:15:10.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 180, googEchoCancellationEchoDelayStdDev: 95
+                ↓11-23 10:15:15.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 60, googEchoCancellationEchoDelayStdDev: 140
+                ↓11-23 10:15:20.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 210, googEchoCancellationEchoDelayStdDev: 88
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
@@ -56,13 +67,23 @@ public struct AECFailureAnalyzer: Analyzer {
                 {"ts":"2024-05-01T10:00:10Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=11.0 echoReturnLossEnhancement=2.0 residualEchoLikelihood=0.61"}
                 {"ts":"2024-05-01T10:00:15Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=12.5 echoReturnLossEnhancement=17.9 residualEchoLikelihood=0.03"}
                 """),
+            AnalyzerExample("""
+                11-23 10:15:05.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 120, googEchoCancellationEchoDelayStdDev: 12
+                11-23 10:15:10.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 124, googEchoCancellationEchoDelayStdDev: 75
+                11-23 10:15:15.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 118, googEchoCancellationEchoDelayStdDev: 9
+                11-23 10:15:20.000  8123  8190 D StatsObserver: ssrc_audio_send googEchoCancellationEchoDelayMedian: 121, googEchoCancellationEchoDelayStdDev: 11
+                """),
         ])
+
+    /// Spread of the echo-path delay estimate (ms) above which the canceller cannot lock on.
+    static let delaySpreadLimit = 50.0
 
     private var builtInMissing = EvidenceLog()
     private var softwareOff = EvidenceLog()
     private var softwareOn = false
     private var echoReports = EvidenceLog(limit: 5)
     private var poorMetrics = ThresholdEvidence(k: 3, n: 5)
+    private var unstableDelay = ThresholdEvidence(k: 3, n: 5)
     private var speakerphone = false
 
     public init() {}
@@ -81,6 +102,13 @@ public struct AECFailureAnalyzer: Analyzer {
             }
         } else if ByteMatch.contains(m, "setSpeakerphoneOn(") {
             speakerphone = ByteMatch.contains(m, "setSpeakerphoneOn(true)")
+        } else if let spread = Self.gstat(m, "googEchoCancellationEchoDelayStdDev") {
+            unstableDelay.add(spread > Self.delaySpreadLimit, e, source: context.source)
+            if let erle = Self.gstat(m, "googEchoCancellationReturnLossEnhancement") {
+                poorMetrics.add(erle < 3, e, source: context.source)
+            }
+        } else if let erle = Self.gstat(m, "googEchoCancellationReturnLossEnhancement") {
+            poorMetrics.add(erle < 3, e, source: context.source)
         } else if let erle = ByteMatch.number(after: "echoReturnLossEnhancement=", in: m)
                     ?? ByteMatch.number(after: "echoReturnLossEnhancement\":", in: m) {
             let likelihood = ByteMatch.number(after: "residualEchoLikelihood=", in: m)
@@ -102,27 +130,42 @@ public struct AECFailureAnalyzer: Analyzer {
         let d = Self.description
         let noCanceller = !softwareOn && !softwareOff.isEmpty
         let metricsBad = poorMetrics.rule.fired
-        guard noCanceller || !echoReports.isEmpty || metricsBad else { return [] }
+        let delayBad = unstableDelay.rule.fired
+        guard noCanceller || !echoReports.isEmpty || metricsBad || delayBad else { return [] }
         var evidence = EvidenceLog()
         evidence.merge(builtInMissing)
         evidence.merge(softwareOff)
         evidence.merge(echoReports)
         evidence.merge(poorMetrics.evidence)
+        evidence.merge(unstableDelay.evidence)
         var parts: [String] = []
         if !builtInMissing.isEmpty { parts.append("the device has no built-in AEC") }
         if noCanceller { parts.append("the software echo canceller is disabled") }
         if noCanceller && speakerphone { parts.append("the call runs on the speakerphone") }
         if !echoReports.isEmpty { parts.append("echo/howling was reported \(echoReports.count) times") }
         if metricsBad { parts.append("echo metrics stayed poor (ERLE below 3 dB or residual echo likely in 3 of 5 samples)") }
+        if delayBad {
+            parts.append("the echo path delay estimate was unstable (spread above \(Int(Self.delaySpreadLimit)) ms in 3 of 5 samples)")
+        }
         // Echo heard repeatedly, or measured persistently, is a major impairment; a missing
         // canceller alone predicts it.
         let severity: Severity = echoReports.count >= 2 || metricsBad ? .p1 : .p2
         let confidence = min(1, 0.4 + (noCanceller ? 0.3 : 0) + (noCanceller && speakerphone ? 0.1 : 0)
                                  + (builtInMissing.isEmpty ? 0 : 0.1) + Double(min(echoReports.count, 3)) * 0.1
-                                 + (metricsBad ? 0.2 : 0))
+                                 + (metricsBad ? 0.2 : 0) + (delayBad ? 0.1 : 0))
         return [Finding(signature: d.id, title: d.name, cause: .client, severity: severity, confidence: confidence,
                         detail: parts.joined(separator: "; ").capitalizedFirst, evidence: evidence,
                         measurements: [("echo_reports", Double(echoReports.count))], remediation: d.remediation)]
+    }
+}
+
+extension AECFailureAnalyzer {
+    /// A legacy (goog) stats value: `name: 12`, `name=12`, `"name":"12"` or `"name":12`.
+    static func gstat(_ m: UnsafeRawBufferPointer, _ name: StaticString) -> Double? {
+        guard var at = ByteMatch.after(m, name) else { return nil }
+        while at < m.count, m[at] == UInt8(ascii: "\"") || m[at] == UInt8(ascii: ":") || m[at] == UInt8(ascii: "=")
+                || m[at] == 0x20 || m[at] == UInt8(ascii: "\\") { at += 1 }
+        return ByteMatch.number(m, at: at)
     }
 }
 
