@@ -15,31 +15,37 @@ import RTCDiagTriage
 /// session and device), `session_view`. The schema is documented in the README.
 public final class Store {
     public let path: String
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     public enum StoreError: Error, CustomStringConvertible {
         case newerSchema(String)
         case cannotOpen(String, String)
+        case notAStore(String)
 
         public var description: String {
             switch self {
             case .newerSchema(let p): "\(p): the store was written by a newer rtcdiag (unknown schema version); use that version or a new --db file"
             case .cannotOpen(let p, let why): "\(p): cannot open the store: \(why)"
+            case .notAStore(let p): "\(p): not a store written by rtcdiag batch (left untouched)"
             }
         }
     }
 
     /// Opens (creating if needed) the store at `path`. A store that another process holds
     /// locked makes writes wait up to `busySeconds`, then fail with SQLite's "database is locked".
-    public init(path: String, busySeconds: Double = 10) throws {
+    /// `readOnly` (for `report` and `query`) never writes: a file that is not a complete store is
+    /// refused as it is, and a store a batch is writing can be read meanwhile.
+    public init(path: String, busySeconds: Double = 10, readOnly: Bool = false) throws {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(busySeconds)
+        config.readonly = readOnly
         // WAL with synchronous=NORMAL: a crash or kill never leaves a half upload (each is one
         // transaction); only a power cut may lose the last commits, which a re-run redoes.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        if !readOnly { config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = readOnly ? try DatabaseQueue(path: path, configuration: config)
+                : try DatabasePool(path: path, configuration: config)
         } catch {
             throw StoreError.cannotOpen(path, "\(error)")
         }
@@ -48,9 +54,9 @@ public final class Store {
             (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
         }
         if superseded { throw StoreError.newerSchema(path) }
-        // Only a new store takes the write lock here: `report` and `query` can read a store
-        // while a batch is writing it.
-        if !complete { try migrator.migrate(pool) }
+        guard !complete else { return }
+        if readOnly { throw StoreError.notAStore(path) }
+        try migrator.migrate(pool)
     }
 
     /// A store error in words a user can act on (a locked or full store, a newer schema).

@@ -167,7 +167,7 @@ struct Query: ParsableCommand {
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("\(db): no such store") }
         let result: (columns: [String], rows: [[String?]])
-        do { result = try Store(path: db).query(sql) } catch {
+        do { result = try Store(path: db, readOnly: true).query(sql) } catch {
             report(error)
             try finish(ExitStatus.usage)
         }
@@ -204,7 +204,7 @@ struct Report: ParsableCommand {
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("\(db): no such store") }
         let text: String
         do {
-            let summary = try Store(path: db).summary(minSupport: minSupport)
+            let summary = try Store(path: db, readOnly: true).summary(minSupport: minSupport)
             text = format == .md ? BatchReport.markdown(summary, store: db) : HTMLReport.batch(summary, store: db)
         } catch {
             report(error)

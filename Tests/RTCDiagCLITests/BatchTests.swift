@@ -182,3 +182,21 @@ struct LockedStoreTests {
         #expect(try count(db, "SELECT COUNT(*) FROM upload") == 1)
     }
 }
+
+@Suite("Batch store: reading leaves files alone")
+struct ReadOnlyStoreTests {
+    @Test("report and query on an SQLite file that is not a store refuse it and change nothing")
+    func foreignDatabase() throws {
+        let dir = try scratchDirectory()
+        let path = dir.appendingPathComponent("app.sqlite").path
+        let app = try DatabaseQueue(path: path)
+        try app.write { try $0.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)") }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let report = try run(["report", "--db", path])
+        #expect(report.status == 3 && report.stderr.contains("not a store written by rtcdiag batch"))
+        let query = try run(["query", "--db", path, "SELECT 1"])
+        #expect(query.status == 2 && query.stderr.contains("not a store"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(try app.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") } == ["notes"])
+    }
+}
