@@ -49,7 +49,8 @@ let package = Package(
         .target(name: "RTCDiagTriage", dependencies: ["RTCDiagAnalyzers"]),
         // 4b. Store: batch results in SQLite (GRDB), keyed by upload content hash; the batch runner.
         .target(name: "RTCDiagStore", dependencies: ["RTCDiagStream", "RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage",
-                                                     .product(name: "GRDB", package: "GRDB.swift")]),
+                                                     .product(name: "GRDB", package: "GRDB.swift"),
+                                                     .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // 5. Reports: text, Markdown and JSON renderings of verdicts and of batch stores.
         .target(name: "RTCDiagReports", dependencies: ["RTCDiagFormats", "RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagStore"],
                 exclude: ["Schema"]),

@@ -23,7 +23,7 @@ public struct UploadResult: Sendable {
         public var calls = 0
         public var firstTime: Int64?
         public var lastTime: Int64?
-        public var verdicts: [Verdict] = []
+        public var sessions: [SessionRow] = []
     }
 
     public var path: String
@@ -43,6 +43,33 @@ public struct UploadResult: Sendable {
         self.reason = reason
         self.analyzedAt = analyzedAt
         self.members = members
+    }
+}
+
+/// One call as the store keeps it: the `session` columns as text, and its findings. Built on
+/// the worker thread from the verdict, so the single store writer only binds ready values and
+/// the verdict (timeline, hypotheses) is freed where it was made.
+public struct SessionRow: Sendable {
+    public var index: Int
+    /// channel, uid, sdk_version, edge, region, network, manufacturer, model, os, hardware,
+    /// severity, root_cause: the `session` table's text columns in order.
+    public var text: [String?]
+    public var confidence: Double?
+    public var firstTime: String?
+    public var lastTime: String?
+    public var findings: [Finding]
+    public var isHealthy: Bool { findings.isEmpty }
+
+    public init(_ v: Verdict) {
+        let s = v.session
+        index = s.index
+        text = [s.channel, s.uid, s.sdkVersion, s.edge, s.region, s.network,
+                v.device.manufacturer, v.device.model, v.device.os, v.device.hardware,
+                v.severity?.description, v.primary?.cause.rawValue]
+        confidence = v.primary?.confidence
+        firstTime = v.firstTime.map { formatLogTime($0) }
+        lastTime = v.lastTime.map { formatLogTime($0) }
+        findings = v.findings
     }
 }
 
@@ -159,7 +186,7 @@ public enum Batch {
                     member.status = .failed
                     member.reason = fault.description
                 }
-                member.verdicts = Triage.verdicts(for: r)
+                member.sessions = Triage.verdicts(for: r).map(SessionRow.init)
             } catch {
                 member.status = .failed
                 member.reason = "\(error)"
@@ -203,9 +230,9 @@ public enum Batch {
                     let name = set.map(\.name).joined(separator: " + ")
                     var member = run(name, DecodedStream(source: chain.source(name: "\(path)/\(name)"), limits: options.limits))
                     // Each evidence line names its own file and line again.
-                    for v in member.verdicts.indices {
-                        for i in member.verdicts[v].findings.indices {
-                            member.verdicts[v].findings[i].evidence.relocate { e in
+                    for v in member.sessions.indices {
+                        for i in member.sessions[v].findings.indices {
+                            member.sessions[v].findings[i].evidence.relocate { e in
                                 let at = chain.locate(e.line)
                                 e.source = "\(path)/\(at.name)"
                                 e.line = at.line
@@ -233,33 +260,64 @@ public enum Batch {
         return result
     }
 
+    /// What became of one upload in a batch run.
+    public enum Outcome: Sendable {
+        /// Read now (analyzed, or failed with the reason): to be written to the store.
+        case read(UploadResult)
+        /// Its content hash was already in the store (or earlier in this run): skipped.
+        case alreadyStored(path: String)
+    }
+
+    /// Bytes an upload holds on disk (a directory: its files), for progress and ETA.
+    public static func size(_ path: String) -> Int64 {
+        guard isDirectory(path) else {
+            return ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
+        }
+        return files(in: path).reduce(0) { $0 + size($1.path) }
+    }
+
+    /// Hashes, then (unless `known` has the hash) analyzes one upload. An upload that cannot be
+    /// read at all is still a result, keyed by its path, so the store lists it as failed.
+    static func process(_ path: String, known: Set<String>, options: BatchOptions) -> Outcome {
+        let hash: String, bytes: Int64
+        do { (hash, bytes) = try contentHash(path) } catch {
+            guard !known.contains("unreadable:" + path) else { return .alreadyStored(path: path) }
+            return .read(UploadResult(path: path, contentHash: "unreadable:" + path, bytes: 0, status: .failed,
+                                      reason: "\(error)", analyzedAt: ISO8601DateFormatter().string(from: Date()), members: []))
+        }
+        guard !known.contains(hash) else { return .alreadyStored(path: path) }
+        return .read(analyze(path, hash: hash, bytes: bytes, options: options))
+    }
+
     /// State the worker threads share, always used under `lock`.
-    private final class Shared: @unchecked Sendable {
+    final class Shared: @unchecked Sendable {
         let lock = NSCondition()
-        var results: [UploadResult?]
+        var results: [Outcome?]
         var next = 0
         var waiting = 0   // results done but not yet delivered
         var stop = false
         init(count: Int) { results = Array(repeating: nil, count: count) }
     }
 
-    /// Runs `analyze` over `work` on `options.jobs` threads; `deliver` gets each result on the
-    /// calling thread, in input order, as soon as it and every one before it are ready. The
+    /// Hashes and analyzes `uploads` on `options.jobs` threads, skipping those whose content hash
+    /// is in `known` (the store's) or came earlier in the run. `deliver` gets each outcome on
+    /// the calling thread, in input order, as soon as it and every one before it are ready. The
     /// workers stay at most 4 × jobs results ahead of delivery, so memory is bounded by the jobs.
-    public static func run(_ work: [(path: String, hash: String, bytes: Int64)], options: BatchOptions,
-                           deliver: (Int, UploadResult) throws -> Void) throws {
-        let shared = Shared(count: work.count)
-        let jobs = max(1, min(options.jobs, work.count))
+    /// Hashing runs on the workers too, so a re-run over a stored archive is parallel as well.
+    public static func run(_ uploads: [String], known: Set<String>, options: BatchOptions,
+                           deliver: (Int, Outcome) throws -> Void) throws {
+        let shared = Shared(count: uploads.count)
+        let jobs = max(1, min(options.jobs, uploads.count))
         for _ in 0..<jobs {
             let t = Thread {
                 while true {
                     shared.lock.lock()
-                    while !shared.stop, shared.next < work.count, shared.waiting >= 4 * jobs { shared.lock.wait() }
-                    guard !shared.stop, shared.next < work.count else { shared.lock.unlock(); return }
+                    while !shared.stop, shared.next < uploads.count, shared.waiting >= 4 * jobs { shared.lock.wait() }
+                    guard !shared.stop, shared.next < uploads.count else { shared.lock.unlock(); return }
                     let i = shared.next
                     shared.next += 1
                     shared.lock.unlock()
-                    let r = analyze(work[i].path, hash: work[i].hash, bytes: work[i].bytes, options: options)
+                    let r = process(uploads[i], known: known, options: options)
                     shared.lock.lock()
                     shared.results[i] = r
                     shared.waiting += 1
@@ -276,7 +334,8 @@ public enum Batch {
             shared.lock.broadcast()
             shared.lock.unlock()
         }
-        for i in work.indices {
+        var seen = known
+        for i in uploads.indices {
             shared.lock.lock()
             while shared.results[i] == nil { shared.lock.wait() }
             let r = shared.results[i]!
@@ -284,7 +343,12 @@ public enum Batch {
             shared.waiting -= 1
             shared.lock.broadcast()
             shared.lock.unlock()
-            try deliver(i, r)
+            // Two copies of one upload in a run: the first in input order is kept.
+            if case .read(let u) = r, !seen.insert(u.contentHash).inserted {
+                try deliver(i, .alreadyStored(path: u.path))
+            } else {
+                try deliver(i, r)
+            }
         }
     }
 }

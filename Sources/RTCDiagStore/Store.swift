@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import RTCDiagAnalyzers
 import RTCDiagFormats
 import RTCDiagTriage
@@ -13,6 +14,9 @@ import RTCDiagTriage
 /// Tables: `upload`, `member` (a file inside an upload; a plain log is its own single member),
 /// `session`, `finding`, `evidence`. Views: `finding_view` (a finding with its upload, member,
 /// session and device), `session_view`. The schema is documented in the README.
+/// SQLite copies bound text before `sqlite3_bind_text` returns.
+private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
 public final class Store {
     public let path: String
     let pool: any DatabaseWriter
@@ -80,7 +84,7 @@ public final class Store {
         m.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE upload (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id INTEGER PRIMARY KEY,
                     content_hash TEXT NOT NULL UNIQUE,   -- 64-bit hash of the bytes and their length, hex
                     path TEXT NOT NULL,                  -- as given on the command line (first seen)
                     bytes INTEGER NOT NULL,
@@ -89,7 +93,7 @@ public final class Store {
                     analyzed_at TEXT NOT NULL
                 );
                 CREATE TABLE member (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id INTEGER PRIMARY KEY,
                     upload_id INTEGER NOT NULL REFERENCES upload(id) ON DELETE CASCADE,
                     name TEXT NOT NULL,                  -- path inside the archive, or the file name
                     status TEXT NOT NULL CHECK (status IN ('analyzed', 'skipped', 'failed')),
@@ -102,7 +106,7 @@ public final class Store {
                     last_time TEXT
                 );
                 CREATE TABLE session (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id INTEGER PRIMARY KEY,
                     member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
                     idx INTEGER NOT NULL,                -- 0-based call number in the member
                     channel TEXT, uid TEXT, sdk_version TEXT, edge TEXT, region TEXT, network TEXT,
@@ -113,7 +117,7 @@ public final class Store {
                     first_time TEXT, last_time TEXT
                 );
                 CREATE TABLE finding (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id INTEGER PRIMARY KEY,
                     session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,
                     signature TEXT NOT NULL, subkind TEXT,
                     cause TEXT NOT NULL, severity TEXT NOT NULL, confidence REAL NOT NULL,
@@ -121,7 +125,7 @@ public final class Store {
                     evidence_count INTEGER NOT NULL      -- lines behind it; `evidence` keeps the first few
                 );
                 CREATE TABLE evidence (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id INTEGER PRIMARY KEY,
                     finding_id INTEGER NOT NULL REFERENCES finding(id) ON DELETE CASCADE,
                     source TEXT NOT NULL, line INTEGER NOT NULL, time TEXT, text TEXT NOT NULL
                 );
@@ -149,52 +153,104 @@ public final class Store {
         try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT content_hash FROM upload")) }
     }
 
-    /// Writes one upload with everything found in it, in one transaction. The five insert
-    /// statements are looked up once per upload, not once per row.
+    /// Writes one upload with everything found in it, in one transaction. The inserts are
+    /// prepared once per upload and bound through SQLite's C API: a batch of call-dense uploads
+    /// writes hundreds of thousands of rows on one thread, and GRDB's per-row argument
+    /// boxing cost more than SQLite's own work.
     public func write(_ u: UploadResult) throws {
         try pool.write { db in
-            let upload = try db.cachedStatement(sql: """
+            guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "closed") }
+            var upload = try Insert(db, connection, """
                 INSERT INTO upload (content_hash, path, bytes, status, reason, analyzed_at) VALUES (?, ?, ?, ?, ?, ?)
                 """)
-            let member = try db.cachedStatement(sql: """
+            var member = try Insert(db, connection, """
                 INSERT INTO member (upload_id, name, status, reason, dialect, lines, events, calls, first_time, last_time)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let session = try db.cachedStatement(sql: """
+            var session = try Insert(db, connection, """
                 INSERT INTO session (member_id, idx, channel, uid, sdk_version, edge, region, network, manufacturer,
                                      model, os, hardware, severity, root_cause, confidence, first_time, last_time)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let finding = try db.cachedStatement(sql: """
+            var finding = try Insert(db, connection, """
                 INSERT INTO finding (session_id, signature, subkind, cause, severity, confidence, detail, evidence_count)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let evidence = try db.cachedStatement(sql: """
+            var evidence = try Insert(db, connection, """
                 INSERT INTO evidence (finding_id, source, line, time, text) VALUES (?, ?, ?, ?, ?)
                 """)
-            try upload.execute(arguments: [u.contentHash, u.path, u.bytes, u.status.rawValue, u.reason, u.analyzedAt])
-            let uploadID = db.lastInsertedRowID
+            upload.bind(u.contentHash); upload.bind(u.path); upload.bind(u.bytes); upload.bind(u.status.rawValue)
+            upload.bind(u.reason); upload.bind(u.analyzedAt)
+            let uploadID = try upload.run()
             for m in u.members {
-                try member.execute(arguments: [uploadID, m.name, m.status.rawValue, m.reason, m.dialect, m.lines, m.events,
-                                               m.calls, m.firstTime.map { formatLogTime($0) }, m.lastTime.map { formatLogTime($0) }])
-                let memberID = db.lastInsertedRowID
-                for v in m.verdicts {
-                    let s = v.session
-                    try session.execute(arguments: [memberID, s.index, s.channel, s.uid, s.sdkVersion, s.edge, s.region, s.network,
-                                                    v.device.manufacturer, v.device.model, v.device.os, v.device.hardware,
-                                                    v.severity?.description, v.primary?.cause.rawValue, v.primary?.confidence,
-                                                    v.firstTime.map { formatLogTime($0) }, v.lastTime.map { formatLogTime($0) }])
-                    let sessionID = db.lastInsertedRowID
-                    for f in v.findings {
-                        try finding.execute(arguments: [sessionID, f.signature, f.subkind, f.cause.rawValue, f.severity.description,
-                                                        f.confidence, f.detail, f.evidence.count])
-                        let findingID = db.lastInsertedRowID
+                member.bind(uploadID); member.bind(m.name); member.bind(m.status.rawValue); member.bind(m.reason)
+                member.bind(m.dialect); member.bind(Int64(m.lines)); member.bind(Int64(m.events)); member.bind(Int64(m.calls))
+                member.bind(m.firstTime.map { formatLogTime($0) }); member.bind(m.lastTime.map { formatLogTime($0) })
+                let memberID = try member.run()
+                for s in m.sessions {
+                    session.bind(memberID); session.bind(Int64(s.index))
+                    for t in s.text { session.bind(t) }
+                    session.bind(s.confidence); session.bind(s.firstTime); session.bind(s.lastTime)
+                    let sessionID = try session.run()
+                    for f in s.findings {
+                        finding.bind(sessionID); finding.bind(f.signature); finding.bind(f.subkind); finding.bind(f.cause.rawValue)
+                        finding.bind(f.severity.description); finding.bind(f.confidence); finding.bind(f.detail)
+                        finding.bind(Int64(f.evidence.count))
+                        let findingID = try finding.run()
                         for e in f.evidence.examples {
-                            try evidence.execute(arguments: [findingID, e.source, e.line, e.time, e.text])
+                            evidence.bind(findingID); evidence.bind(e.source); evidence.bind(Int64(e.line))
+                            evidence.bind(e.time); evidence.bind(e.text)
+                            _ = try evidence.run()
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// One cached insert statement, bound left to right and run row by row.
+    struct Insert {
+        let connection: OpaquePointer
+        let statement: OpaquePointer
+        var column: Int32 = 0
+
+        init(_ db: Database, _ connection: OpaquePointer, _ sql: String) throws {
+            self.connection = connection
+            statement = try db.cachedStatement(sql: sql).sqliteStatement
+            sqlite3_reset(statement)
+        }
+
+        mutating func bind(_ s: String?) {
+            column += 1
+            guard var s else { sqlite3_bind_null(statement, column); return }
+            // Length-delimited: log text may hold NUL bytes.
+            if s.isEmpty { sqlite3_bind_text(statement, column, "", 0, transient); return }
+            let (statement, column) = (statement, column)
+            _ = s.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(statement, column, $0.baseAddress, Int32($0.count), transient) }
+            }
+        }
+
+        mutating func bind(_ n: Int64) {
+            column += 1
+            sqlite3_bind_int64(statement, column, n)
+        }
+
+        mutating func bind(_ d: Double?) {
+            column += 1
+            if let d { sqlite3_bind_double(statement, column, d) } else { sqlite3_bind_null(statement, column) }
+        }
+
+        /// Inserts the bound row; the new row's id.
+        mutating func run() throws -> Int64 {
+            column = 0
+            let rc = sqlite3_step(statement)
+            sqlite3_reset(statement)
+            guard rc == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)),
+                                    message: String(cString: sqlite3_errmsg(connection)))
+            }
+            return sqlite3_last_insert_rowid(connection)
         }
     }
 

@@ -63,35 +63,24 @@ struct BatchCommand: ParsableCommand {
         options.limits.maxRatio = Int64(maxRatio)
         options.archiveLimits.maxRatio = Int64(maxRatio)
 
-        let files = Batch.expand(inputs)
-        var known = try store.knownHashes()
-        var work: [(path: String, hash: String, bytes: Int64)] = []
-        var alreadyStored = 0
-        var failed = 0
-        for file in files {
-            do {
-                let (hash, bytes) = try Batch.contentHash(file)
-                guard known.insert(hash).inserted else { alreadyStored += 1; continue }
-                work.append((file, hash, bytes))
-            } catch {
-                // Unreadable: still recorded, keyed by its name, so the store lists it.
-                let key = "unreadable:" + file
-                guard known.insert(key).inserted else { alreadyStored += 1; continue }
-                failed += 1
-                try store.write(UploadResult(path: file, contentHash: key, bytes: 0, status: .failed, reason: "\(error)",
-                                             analyzedAt: ISO8601DateFormatter().string(from: Date()), members: []))
-            }
-        }
-        let progress = Progress(total: work.count, bytes: work.reduce(0) { $0 + $1.bytes },
+        let uploads = Batch.expand(inputs)
+        let known = try store.knownHashes()
+        let progress = Progress(total: uploads.count, bytes: uploads.reduce(0) { $0 + Batch.size($1) },
                                 enabled: !quiet && isatty(2) == 1)
-        var analyzed = 0, sessions = 0, failing = 0
+        var analyzed = 0, alreadyStored = 0, failed = 0, sessions = 0, failing = 0
         do {
-            try Batch.run(work, options: options) { _, result in
-                try store.write(result)
-                analyzed += 1
-                if result.status == .failed || result.members.contains(where: { $0.status == .failed }) { failed += 1 }
-                for m in result.members { sessions += m.verdicts.count; failing += m.verdicts.filter { !$0.isHealthy }.count }
-                progress.advance(bytes: result.bytes, failed: failed)
+            try Batch.run(uploads, known: known, options: options) { i, outcome in
+                switch outcome {
+                case .alreadyStored:
+                    alreadyStored += 1
+                    progress.advance(bytes: Batch.size(uploads[i]), failed: failed)
+                case .read(let result):
+                    try store.write(result)
+                    if result.status == .failed || result.members.contains(where: { $0.status == .failed }) { failed += 1 }
+                    if result.status == .analyzed || !result.members.isEmpty { analyzed += 1 }
+                    for m in result.members { sessions += m.sessions.count; failing += m.sessions.filter { !$0.isHealthy }.count }
+                    progress.advance(bytes: result.bytes, failed: failed)
+                }
             }
         } catch {
             // The store refused a write (locked past the timeout, disk full): what is stored is

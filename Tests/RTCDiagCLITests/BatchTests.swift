@@ -128,6 +128,28 @@ struct BatchTests {
         #expect(again.stdout.hasPrefix("1 upload(s) analyzed, 1 already in the store"))
     }
 
+    @Test("two copies of one upload in a run: the first is read, the second counted as stored; an unreadable file is listed as failed")
+    func duplicatesAndUnreadable() throws {
+        let dir = try scratchDirectory()
+        let uploads = dir.appendingPathComponent("uploads")
+        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        for name in ["a.log", "b.log", "c.log"] {
+            try sampleData("android-call.log").write(to: uploads.appendingPathComponent(name))
+        }
+        // A link whose target is gone: listed, but cannot be opened (even by root).
+        let gone = uploads.appendingPathComponent("d.log")
+        try FileManager.default.createSymbolicLink(atPath: gone.path, withDestinationPath: dir.appendingPathComponent("missing").path)
+        let db = dir.appendingPathComponent("store.sqlite").path
+        let r = try run(["batch", uploads.path, "--db", db, "--jobs", "2"])
+        #expect(r.status == 3)
+        #expect(r.stdout.hasPrefix("1 upload(s) analyzed, 2 already in the store, 1 with unreadable parts"), "\(r.stdout)")
+        #expect(try count(db, "SELECT COUNT(*) FROM upload WHERE status = 'failed' AND content_hash = 'unreadable:\(gone.path)'") == 1)
+        // The next run skips the copies and the unreadable file alike.
+        #expect(try run(["batch", uploads.path, "--db", db]).stdout.hasPrefix("0 upload(s) analyzed, 4 already in the store"))
+        let paths = try Store(path: db).query("SELECT path FROM upload WHERE status = 'analyzed' ORDER BY id").rows.map { $0[0] ?? "" }
+        #expect(paths.first == uploads.appendingPathComponent("a.log").path)
+    }
+
     @Test("rotated logs of one upload are read as one log, oldest first; evidence names each file and line")
     func rotatedLogs() throws {
         let dir = try scratchDirectory()
