@@ -97,6 +97,16 @@ public struct EvidenceLog: Sendable {
         for i in examples.indices { f(&examples[i]) }
     }
 
+    /// Where a line of a concatenation came from (file name, line in it): every kept line is
+    /// pointed there, its source named by `source(file)`.
+    public mutating func relocate(_ locate: (Int) -> (name: String, line: Int), source: (String) -> String) {
+        relocate { e in
+            let at = locate(e.line)
+            e.source = source(at.name)
+            e.line = at.line
+        }
+    }
+
     public mutating func merge(_ other: EvidenceLog) {
         for x in other.examples where examples.count < limit { examples.append(x) }
         count += other.count

@@ -193,24 +193,44 @@ public enum Batch {
             }
             return member
         }
+        /// A rotation set read as one log; each evidence line names its own file and line again.
+        func runRotated(_ chain: RotatedLogs, name: String, source: (String) -> String) -> UploadResult.Member {
+            var member = run(name, DecodedStream(source: chain.source(name: source(name)), limits: options.limits))
+            for v in member.sessions.indices {
+                for i in member.sessions[v].findings.indices {
+                    member.sessions[v].findings[i].evidence.relocate(chain.locate, source: source)
+                }
+            }
+            return member
+        }
         /// One file of the upload: an archive's members (named under `prefix`), or the file itself.
         func add(_ file: String, name: String, prefix: String?) throws {
             if ArchiveReader.isArchive(file) {
+                let shown = { (member: String) in (prefix.map { $0 + "/" } ?? "") + member }
+                // Rotated members are left out of the first reading and read after it as one log.
+                let names = (try? ArchiveReader.memberNames(path: file, limits: options.archiveLimits)) ?? []
+                let rotations = RotatedLogs.sets(names.map { (path: $0, name: $0) })
+                let rotated = Set(rotations.values.flatMap { $0.map(\.name) })
                 let archive = try ArchiveReader(path: file, limits: options.archiveLimits)
                 let before = result.members.count
                 do {
                     while let entry = try archive.next() {
                         switch entry {
                         case .skipped(let member, let reason):
-                            result.members.append(.init(name: (prefix.map { $0 + "/" } ?? "") + member, status: .skipped, reason: reason))
+                            result.members.append(.init(name: shown(member), status: .skipped, reason: reason))
                         case .member(let member, let source, _):
-                            result.members.append(run((prefix.map { $0 + "/" } ?? "") + member,
-                                                      DecodedStream(source: source, limits: options.limits)))
+                            guard !rotated.contains(member) else { continue }
+                            result.members.append(run(shown(member), DecodedStream(source: source, limits: options.limits)))
                         }
                     }
                 } catch {
                     let note = "\(name): archive damaged after \(result.members.count - before) member(s): \(error)"
                     result.reason = result.reason.map { $0 + "; " + note } ?? note
+                }
+                for base in rotations.keys.sorted() {
+                    let set = rotations[base]!.map(\.name)
+                    let chain = RotatedLogs(archive: file, members: set, limits: options.archiveLimits, streamLimits: options.limits)
+                    result.members.append(runRotated(chain, name: shown(set.joined(separator: " + "))) { "\(file):\($0)" })
                 }
             } else {
                 result.members.append(run(name, try DecodedStream(path: file, limits: options.limits)))
@@ -227,19 +247,7 @@ public enum Batch {
                 if let base = setOf[f.path] {
                     guard read.insert(base).inserted, let set = rotations[base] else { continue }
                     let chain = RotatedLogs(set, limits: options.limits)
-                    let name = set.map(\.name).joined(separator: " + ")
-                    var member = run(name, DecodedStream(source: chain.source(name: "\(path)/\(name)"), limits: options.limits))
-                    // Each evidence line names its own file and line again.
-                    for v in member.sessions.indices {
-                        for i in member.sessions[v].findings.indices {
-                            member.sessions[v].findings[i].evidence.relocate { e in
-                                let at = chain.locate(e.line)
-                                e.source = "\(path)/\(at.name)"
-                                e.line = at.line
-                            }
-                        }
-                    }
-                    result.members.append(member)
+                    result.members.append(runRotated(chain, name: set.map(\.name).joined(separator: " + ")) { "\(path)/\($0)" })
                     continue
                 }
                 do { try add(f.path, name: f.name, prefix: f.name) } catch {

@@ -118,11 +118,24 @@ public final class ArchiveReader {
         }
     }
 
+    /// Names of the regular files in the archive at `path`, in stored order (headers only; zip
+    /// seeks past the data, a compressed tar is decompressed once).
+    public static func memberNames(path: String, limits: ArchiveLimits = ArchiveLimits()) throws -> [String] {
+        let reader = try ArchiveReader(path: path, limits: limits)
+        var names: [String] = []
+        while let entry = try reader.next() {
+            if case .member(let name, _, _) = entry { names.append(name) }
+        }
+        return names
+    }
+
     /// The current member's bytes, with the size and ratio caps applied as they are read.
     private func memberSource(name: String, modificationTime: Int64?) -> ByteSource {
         var produced: Int64 = 0
         let label = "\(path):\(name)"
-        return ByteSource(name: label, modificationTime: modificationTime) { [unowned self] buffer in
+        // The source holds the reader (not the other way round): a member read later, on a
+        // second opening of the archive, keeps that opening alive.
+        return ByteSource(name: label, modificationTime: modificationTime) { [self] buffer in
             let n = archive_read_data(self.archive, buffer.baseAddress, buffer.count)
             if n < 0 {
                 throw InputError(input: label, kind: .corrupt, compressedOffset: self.offset,

@@ -66,7 +66,7 @@ struct Diagnose: ParsableCommand {
         var inputFailed = false
         let rules = RuleAnalyzer.factories(ruleSpecs)
         for path in inputs {
-            let readAll = input.eachReader(path) { reader, isMember in
+            let readAll = input.eachReader(path) { reader, isMember, rotation in
                 let result = Analysis(runtime: rules).run(reader)
                 // Uploads carry screenshots and databases next to the logs: not a fault.
                 if isMember, result.lines == 0, let fault = result.inputFault, fault.kind == .binary {
@@ -77,7 +77,16 @@ struct Diagnose: ParsableCommand {
                     inputFailed = true
                     Output.standardError("rtcdiag: \(fault)\n")
                 }
-                verdicts += Triage.verdicts(for: result)
+                var found = Triage.verdicts(for: result)
+                if let rotation {
+                    // Rotated files read as one log: each evidence line names its own file and line.
+                    for v in found.indices {
+                        for i in found[v].findings.indices {
+                            found[v].findings[i].evidence.relocate(rotation.locate) { "\(path):\($0)" }
+                        }
+                    }
+                }
+                verdicts += found
             }
             if !readAll { inputFailed = true }
         }

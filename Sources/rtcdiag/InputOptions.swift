@@ -86,16 +86,21 @@ struct InputOptions: ParsableArguments {
     }
 
     /// Calls `body` with a reader for `path`, or with one for each member when `path` is an
-    /// archive (members are streamed out of it; nothing is extracted). Skipped members and
-    /// odd names are reported on stderr; a member that cannot be opened is reported and the
-    /// others go on. False when something could not be read. `body` learns whether the reader
-    /// is an archive member.
-    func eachReader(_ path: String, _ body: (EventReader, _ isMember: Bool) -> Void) -> Bool {
+    /// archive (members are streamed out of it; nothing is extracted). Rotated members
+    /// (`sdk.log.2`, `sdk.log.1.gz`, `sdk.log`) come last, as one reader over all of them,
+    /// oldest first, with the `RotatedLogs` that tells which file and line each line came from.
+    /// Skipped members and odd names are reported on stderr; a member that cannot be opened is
+    /// reported and the others go on. False when something could not be read. `body` learns
+    /// whether the reader is an archive member.
+    func eachReader(_ path: String, _ body: (EventReader, _ isMember: Bool, _ rotation: RotatedLogs?) -> Void) -> Bool {
         do {
             guard ArchiveReader.isArchive(path) else {
-                body(try open(path), false)
+                body(try open(path), false, nil)
                 return true
             }
+            let names = (try? ArchiveReader.memberNames(path: path, limits: archiveLimits)) ?? []
+            let rotations = RotatedLogs.sets(names.map { (path: $0, name: $0) })
+            let rotated = Set(rotations.values.flatMap { $0.map(\.name) })
             let archive = try ArchiveReader(path: path, limits: archiveLimits)
             var ok = true
             while let entry = try archive.next() {
@@ -106,8 +111,15 @@ struct InputOptions: ParsableArguments {
                     if let note {
                         Output.standardError("rtcdiag: \(TerminalStyle.scrub(path)):\(TerminalStyle.scrub(name)): \(note)\n")
                     }
-                    do { body(try open(source: source), true) } catch { ok = false; report(error) }
+                    guard !rotated.contains(name) else { continue }
+                    do { body(try open(source: source), true, nil) } catch { ok = false; report(error) }
                 }
+            }
+            for base in rotations.keys.sorted() {
+                let set = rotations[base]!.map(\.name)
+                let chain = RotatedLogs(archive: path, members: set, limits: archiveLimits, streamLimits: limits)
+                let source = chain.source(name: "\(path):\(set.joined(separator: " + "))")
+                do { body(try open(source: source), true, chain) } catch { ok = false; report(error) }
             }
             return ok
         } catch {

@@ -64,6 +64,29 @@ struct ArchiveTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["upload.zip"])
     }
 
+    @Test("diagnose upload.zip: rotated members are one log, oldest first, and evidence names each file and line")
+    func rotatedMembers() throws {
+        let dir = try scratchDirectory()
+        let lines = try String(contentsOf: packageRoot.appendingPathComponent("Samples/logs/android-call.log"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        let zip = dir.appendingPathComponent("upload.zip")
+        // Newest first, as archivers list them: read alone, the call would be two broken halves.
+        try writeArchive(zip, format: "zip", entries: [
+            ("sdk.log", Data(lines[15...].joined(separator: "\n").utf8)),
+            ("sdk.log.1", Data(lines[..<15].joined(separator: "\n").utf8)),
+            ("other.log", try sampleData("token-expired.ios.log")),
+        ])
+        let r = try run(["diagnose", "--format", "json", zip.path])
+        let ds = try diagnoses(r.stdout)
+        #expect(ds.map { $0["source"] as? String ?? "" } == ["\(zip.path):other.log", "\(zip.path):sdk.log.1 + sdk.log"])
+        let call = ds.last ?? [:]
+        let evidence = ((call["findings"] as? [[String: Any]])?.first?["evidence"] as? [[String: Any]] ?? [])
+            .map { "\($0["source"] as? String ?? ""):\($0["line"] as? Int ?? 0)" }
+        #expect(signatures(call) == ["aec_failure"])
+        #expect(evidence == ["\(zip.path):sdk.log.1:7", "\(zip.path):sdk.log.1:8",
+                             "\(zip.path):sdk.log:4", "\(zip.path):sdk.log:6", "\(zip.path):sdk.log:9"])
+    }
+
     @Test("tar.gz and tar.zst uploads are read member by member")
     func tarUploads() throws {
         let dir = try scratchDirectory()

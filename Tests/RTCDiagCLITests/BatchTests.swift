@@ -172,6 +172,34 @@ struct BatchTests {
         #expect(evidence == ["sdk.log.1:7", "sdk.log.1:8", "sdk.log:4", "sdk.log:6", "sdk.log:9"])
     }
 
+    @Test("rotated logs inside a zip or a tar.gz are read as one log, oldest first, next to the other members")
+    func rotatedLogsInArchives() throws {
+        let dir = try scratchDirectory()
+        let lines = try String(contentsOf: packageRoot.appendingPathComponent("Samples/logs/android-call.log"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        let older = dir.appendingPathComponent("older.log")
+        try Data(lines[..<15].joined(separator: "\n").utf8).write(to: older)
+        _ = try shell("gzip -c '\(older.path)' > '\(older.path).gz'")
+        // Stored newest first, as archivers list them; the older part is gzip-compressed.
+        let entries = [("logs/sdk.log", Data(lines[15...].joined(separator: "\n").utf8)),
+                       ("logs/sdk.log.1.gz", try Data(contentsOf: URL(fileURLWithPath: older.path + ".gz"))),
+                       ("logs/token.log", try sampleData("token-expired.ios.log"))]
+        for (format, filter, file) in [("zip", nil, "upload.zip"), ("ustar", "gzip", "upload.tgz")] {
+            let archive = dir.appendingPathComponent(file)
+            try writeArchive(archive, format: format, filter: filter, entries: entries)
+            let db = dir.appendingPathComponent("\(file).sqlite").path
+            #expect(try run(["batch", archive.path, "--db", db]).status == 0)
+            let store = try Store(path: db)
+            #expect(try store.query("SELECT name, calls FROM member ORDER BY id").rows
+                    == [["logs/token.log", "1"], ["logs/sdk.log.1.gz + logs/sdk.log", "1"]])
+            let evidence = try store.query("""
+                SELECT source, line FROM evidence JOIN finding f ON f.id = finding_id WHERE f.signature = 'aec_failure' ORDER BY evidence.id
+                """).rows.map { "\($0[0]!):\($0[1]!)" }
+            #expect(evidence == ["\(archive.path):logs/sdk.log.1.gz:7", "\(archive.path):logs/sdk.log.1.gz:8",
+                                 "\(archive.path):logs/sdk.log:4", "\(archive.path):logs/sdk.log:6", "\(archive.path):logs/sdk.log:9"])
+        }
+    }
+
     @Test("a store from a newer rtcdiag is refused with a clear message")
     func newerSchema() throws {
         let dir = try scratchDirectory()

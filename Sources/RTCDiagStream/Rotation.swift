@@ -1,5 +1,4 @@
 import Foundation
-import RTCDiagStream
 
 #if canImport(Glibc)
 import Glibc
@@ -8,10 +7,10 @@ import Glibc
 /// Rotated logs of one upload (`sdk.log.2`, `sdk.log.1`, `sdk.log`, each maybe compressed) read
 /// as one log, oldest first, so a call that runs across a rotation is one call. Remembers where
 /// each file starts, so evidence can name its own file and line again.
-final class RotatedLogs {
+public final class RotatedLogs {
     /// Files that form one rotation set, oldest first, keyed by their base name. Files that
     /// rotate alone are not returned.
-    static func sets(_ files: [(path: String, name: String)]) -> [String: [(path: String, name: String)]] {
+    public static func sets(_ files: [(path: String, name: String)]) -> [String: [(path: String, name: String)]] {
         var groups: [String: [(index: Int, file: (path: String, name: String))]] = [:]
         for f in files {
             var base = f.name
@@ -26,8 +25,9 @@ final class RotatedLogs {
         return groups.filter { $0.value.count > 1 }.mapValues { $0.sorted { $0.index > $1.index }.map(\.file) }
     }
 
-    let files: [(path: String, name: String)]
-    private let limits: StreamLimits
+    /// The files' names, oldest first, and how to open the k-th one.
+    public let names: [String]
+    private let open: (Int) throws -> DecodedStream
     private var current = -1
     private var stream: DecodedStream?
     private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -37,14 +37,35 @@ final class RotatedLogs {
     /// The 1-based line of the concatenation where each file starts.
     private(set) var firstLines: [Int] = []
 
-    init(_ files: [(path: String, name: String)], limits: StreamLimits) {
-        self.files = files
-        self.limits = limits
+    public init(names: [String], open: @escaping (Int) throws -> DecodedStream) {
+        self.names = names
+        self.open = open
+    }
+
+    /// Files on disk.
+    public convenience init(_ files: [(path: String, name: String)], limits: StreamLimits) {
+        self.init(names: files.map(\.name)) { try DecodedStream(path: files[$0].path, limits: limits) }
+    }
+
+    /// Members of an archive: each is reached by reading the archive again up to it (libarchive
+    /// reads forward only, and the oldest file is often stored last). Cheap for zip, which
+    /// seeks past the other members; a compressed tar is decompressed up to the member.
+    public convenience init(archive: String, members: [String], limits: ArchiveLimits, streamLimits: StreamLimits) {
+        self.init(names: members) { k in
+            let reader = try ArchiveReader(path: archive, limits: limits)
+            while let entry = try reader.next() {
+                if case .member(let name, let source, _) = entry, name == members[k] {
+                    return DecodedStream(source: source, limits: streamLimits)
+                }
+            }
+            throw InputError(input: archive, kind: .corrupt, compressedOffset: reader.offset,
+                             detail: "member \(members[k]) not found on a second reading")
+        }
     }
 
     /// The concatenation as a source for the usual stream: the files' decoded bytes in order,
     /// with a newline between two files when the first does not end with one.
-    func source(name: String) -> ByteSource {
+    public func source(name: String) -> ByteSource {
         ByteSource(name: name, modificationTime: nil) { [self] buffer in try read(into: buffer) }
     }
 
@@ -57,16 +78,16 @@ final class RotatedLogs {
             }
             // The next file; a missing final newline is added so lines do not run together.
             current += 1
-            guard current < files.count else { return 0 }
+            guard current < names.count else { return 0 }
             if current > 0, lastByte != 0x0A {
                 buffer[0] = 0x0A
                 lastByte = 0x0A
                 newlines += 1
-                stream = try DecodedStream(path: files[current].path, limits: limits)
+                stream = try open(current)
                 firstLines.append(newlines + 1)
                 return 1
             }
-            stream = try DecodedStream(path: files[current].path, limits: limits)
+            stream = try open(current)
             firstLines.append(newlines + 1)
         }
         let n = min(buffer.count, chunk.count - offset)
@@ -85,10 +106,10 @@ final class RotatedLogs {
     }
 
     /// The file and line a line of the concatenation came from.
-    func locate(_ line: Int) -> (name: String, line: Int) {
+    public func locate(_ line: Int) -> (name: String, line: Int) {
         var k = 0
         while k + 1 < firstLines.count, firstLines[k + 1] <= line { k += 1 }
-        guard k < firstLines.count else { return (files.last?.name ?? "", line) }
-        return (files[k].name, line - firstLines[k] + 1)
+        guard k < firstLines.count else { return (names.last ?? "", line) }
+        return (names[k], line - firstLines[k] + 1)
     }
 }
