@@ -71,6 +71,9 @@ public final class Store {
                 return "\(path): the store is locked by another process (another batch writing it?); nothing was written"
             case .SQLITE_FULL:
                 return "\(path): the disk is full; the store keeps every upload written before this one"
+            case .SQLITE_IOERR:
+                return "\(path): cannot write the store (disk full, or over a file size limit?): \(e.message ?? ""); "
+                    + "the store keeps every upload written before this one"
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:
                 return "\(path): not an rtcdiag store (or a damaged one): \(e.message ?? "")"
             default: break

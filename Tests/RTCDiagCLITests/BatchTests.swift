@@ -200,6 +200,32 @@ struct BatchTests {
         }
     }
 
+    @Test("a store that cannot grow (full disk, file size limit): exit 3, a clear message, the stored uploads whole; a re-run completes it")
+    func storeCannotGrow() throws {
+        let dir = try scratchDirectory()
+        let uploads = dir.appendingPathComponent("uploads")
+        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        let call = try sampleData("android-call.log")
+        for i in 0..<12 { try (call + Data("tail \(i)\n".utf8)).write(to: uploads.appendingPathComponent("u\(i).log")) }
+        let db = dir.appendingPathComponent("store.sqlite").path
+        // Writes past 300 KiB fail with EFBIG (SIGXFSZ ignored), as writes to a full disk fail.
+        let out = (try? shell("""
+            trap '' XFSZ; ulimit -f 600; '\(binary.path)' batch '\(uploads.path)' --db '\(db)' --jobs 2 2>&1; echo "exit=$?"
+            """)) ?? ""
+        #expect(out.contains("exit=3"), "\(out)")
+        #expect(out.contains("cannot write the store") && out.contains("run the batch again"), "\(out)")
+        let stored = try count(db, "SELECT COUNT(*) FROM upload")
+        #expect(stored > 0 && stored < 12, "\(stored) stored")
+        #expect(try Store(path: db).query("PRAGMA integrity_check").rows == [["ok"]])
+        // Every stored upload is whole: each has its member and its call.
+        #expect(try count(db, "SELECT COUNT(*) FROM member") == stored)
+        #expect(try count(db, "SELECT COUNT(*) FROM session") == stored)
+        #expect(try run(["batch", uploads.path, "--db", db]).status == 0)
+        let whole = dir.appendingPathComponent("whole.sqlite").path
+        #expect(try run(["batch", uploads.path, "--db", whole]).status == 0)
+        #expect(try dump(db) == (try dump(whole)))
+    }
+
     @Test("a store from a newer rtcdiag is refused with a clear message")
     func newerSchema() throws {
         let dir = try scratchDirectory()
