@@ -58,13 +58,24 @@ public struct Timeline: Sendable {
     public static let maxPoints = 600
 
     public private(set) var marks: [Mark] = []
-    public private(set) var series: [String: [(time: Int64, value: Double)]] = [:]
+    /// Numeric series by name (loss %, RTT ms), for drawing.
+    public var series: [String: [(time: Int64, value: Double)]] {
+        Dictionary(uniqueKeysWithValues: lines.map { ($0.name, $0.points) })
+    }
     private var markStep = 1, markSeen = 0
-    private var pointStep: [String: Int] = [:], pointSeen: [String: Int] = [:]
+    /// A handful of series at most, looked up by name on every stats line: a short array
+    /// compared by name costs far less than hashing the name into dictionaries.
+    private var lines: [Series] = []
+
+    private struct Series: Sendable {
+        let name: String
+        var points: [(time: Int64, value: Double)] = []
+        var step = 1, seen = 0
+    }
 
     public init() {}
 
-    public var isEmpty: Bool { marks.isEmpty && series.isEmpty }
+    public var isEmpty: Bool { marks.isEmpty && lines.isEmpty }
 
     /// A moment worth drawing; `label` is shown on hover (keep it short).
     public mutating func mark(_ time: Int64?, _ kind: String, _ label: String) {
@@ -78,17 +89,21 @@ public struct Timeline: Sendable {
         }
     }
 
-    /// One sample of a numeric series.
+    /// One sample of a numeric series; past `maxPoints`, every other point is dropped and
+    /// only every second (fourth, …) sample kept from then on.
     public mutating func sample(_ name: String, _ time: Int64?, _ value: Double) {
         guard let time else { return }
-        let seen = (pointSeen[name] ?? 0) + 1
-        pointSeen[name] = seen
-        let step = pointStep[name] ?? 1
-        guard seen % step == 0 else { return }
-        series[name, default: []].append((time, value))
-        if series[name]!.count > Self.maxPoints {
-            series[name] = series[name]!.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-            pointStep[name] = step * 2
+        let k: Int
+        if let i = lines.firstIndex(where: { $0.name == name }) { k = i } else {
+            lines.append(Series(name: name))
+            k = lines.count - 1
+        }
+        lines[k].seen += 1
+        guard lines[k].seen % lines[k].step == 0 else { return }
+        lines[k].points.append((time, value))
+        if lines[k].points.count > Self.maxPoints {
+            lines[k].points = lines[k].points.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            lines[k].step *= 2
         }
     }
 }
