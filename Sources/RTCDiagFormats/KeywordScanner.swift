@@ -178,16 +178,17 @@ public final class KeywordScanner: @unchecked Sendable {
         @inline(__always) func bit(_ h: Int) -> UInt64 { bitmap[h >> 6] >> UInt64(h & 63) & 1 }
         // Three grams (at e, e + 2, e + 4) from one 8-byte load, and one branch for all three:
         // nearly every line has no keyword, so the common path is loads and arithmetic only.
+        // That path is a loop of its own (`firstSetBit`), small enough to stay in registers.
         while e + 8 <= n {
+            e = Self.firstSetBit(raw, from: e, to: n, bitmap)
+            guard e + 8 <= n else { break }
             let x = raw.loadUnaligned(fromByteOffset: e, as: UInt64.self)
             let h0 = Self.hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
             let h1 = Self.hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
             let h2 = Self.hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
-            if bit(h0) | bit(h1) | bit(h2) != 0 {
-                if bit(h0) != 0, candidates(h0, at: e) { return true }
-                if bit(h1) != 0, candidates(h1, at: e + 2) { return true }
-                if bit(h2) != 0, candidates(h2, at: e + 4) { return true }
-            }
+            if bit(h0) != 0, candidates(h0, at: e) { return true }
+            if bit(h1) != 0, candidates(h1, at: e + 2) { return true }
+            if bit(h2) != 0, candidates(h2, at: e + 4) { return true }
             e += 6
         }
         while e + 2 < n {
@@ -210,6 +211,25 @@ public final class KeywordScanner: @unchecked Sendable {
             }
         }
         return any
+    }
+
+    /// The first step `e` (from `start`, by 6) whose grams at e, e + 2 or e + 4 have a bit set,
+    /// or the first `e` with fewer than 8 bytes left.
+    @inline(__always)
+    private static func firstSetBit(_ raw: UnsafeRawPointer, from start: Int, to n: Int,
+                                    _ bitmap: UnsafeMutablePointer<UInt64>) -> Int {
+        var e = start
+        while e + 8 <= n {
+            let x = raw.loadUnaligned(fromByteOffset: e, as: UInt64.self)
+            let h0 = hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
+            let h1 = hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
+            let h2 = hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
+            let any = (bitmap[h0 >> 6] >> UInt64(h0 & 63)) | (bitmap[h1 >> 6] >> UInt64(h1 & 63))
+                | (bitmap[h2 >> 6] >> UInt64(h2 & 63))
+            if any & 1 != 0 { return e }
+            e += 6
+        }
+        return e
     }
 
     @inline(__always)
