@@ -195,7 +195,11 @@ public final class EventReader {
             used += line.bytes.count
         }
         // Sparse reading: anchor the keyword prefilter on grams that are rare in this input.
-        keywordFilter?.tune(to: sample.map(\.bytes) + (sampleTail.map { [$0.bytes] } ?? []))
+        if let filter = keywordFilter {
+            filter.tune(to: sample.map(\.bytes) + (sampleTail.map { [$0.bytes] } ?? []))
+            // With a decode thread, the keyword scan runs there over whole chunks from now on.
+            framer.decodedStream.annotateAhead { text, marks in filter.marks(text, into: &marks) }
+        }
         guard active == nil else { return }
         var lines = sample
         if let sampleTail { lines.append(sampleTail) }
@@ -295,7 +299,7 @@ public final class EventReader {
 
     /// Feeds one line when only keyword lines are wanted; true when `ready` holds a finished event.
     private func handleSparse(_ line: Line, _ filter: KeywordScanner) -> Bool {
-        let hit = filter.lineMatchesAny(line.bytes)
+        let hit = framer.marked(line, skip: KeywordScanner.stampLength(line.bytes)) ?? filter.lineMatchesAny(line.bytes)
         if pending.isOpen {
             // The open event holds a keyword: this line continues it or starts the next event.
             guard handle(line) else { return false }

@@ -133,6 +133,63 @@ public final class KeywordScanner: @unchecked Sendable {
         run(text, stopAtFirst: true, hits: nil)
     }
 
+    /// Every keyword occurrence in `text` (a whole decoded chunk) as `start << 32 | end`,
+    /// ascending: run on the decode thread, so the reader only looks up whether a line holds
+    /// one past its clock stamp — the same answer `lineMatchesAny` gives.
+    public func marks(_ text: UnsafeRawBufferPointer, into out: inout [UInt64]) {
+        out.removeAll(keepingCapacity: true)
+        let n = text.count
+        guard count > 0, let t = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let raw = UnsafeRawPointer(t)
+        func check(_ h: Int, at e: Int) {
+            var c = Int(head[h])
+            while c >= 0 {
+                let entry = entries[c]
+                let start = e - Int(entry.offset)
+                let k = Int(entry.keyword)
+                if start >= 0, matches(k, t, n, at: start) { out.append(span(start, k)) }
+                c = Int(entry.next)
+            }
+        }
+        @inline(__always) func bit(_ h: Int) -> UInt64 { bitmap[h >> 6] >> UInt64(h & 63) & 1 }
+        var e = 0
+        while e + 8 <= n {
+            e = Self.firstSetBit(raw, from: e, to: n, bitmap)
+            guard e + 8 <= n else { break }
+            let x = raw.loadUnaligned(fromByteOffset: e, as: UInt64.self)
+            let h0 = Self.hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
+            let h1 = Self.hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
+            let h2 = Self.hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
+            if bit(h0) != 0 { check(h0, at: e) }
+            if bit(h1) != 0 { check(h1, at: e + 2) }
+            if bit(h2) != 0 { check(h2, at: e + 4) }
+            e += 6
+        }
+        while e + 2 < n {
+            let h = Self.hash(UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16)
+            if bit(h) != 0 { check(h, at: e) }
+            e += 2
+        }
+        for k in short {
+            let len = starts[k + 1] - starts[k]
+            var s = 0
+            while s + len <= n {
+                if matches(k, t, n, at: s) { out.append(span(s, k)) }
+                s += 1
+            }
+        }
+        // Anchors sit at different offsets in different keywords, so starts can come out of order.
+        var sorted = true
+        var i = 1
+        while i < out.count { if out[i] < out[i - 1] { sorted = false; break }; i += 1 }
+        if !sorted { out.sort() }
+    }
+
+    @inline(__always)
+    private func span(_ start: Int, _ k: Int) -> UInt64 {
+        UInt64(start) << 32 | UInt64(start + starts[k + 1] - starts[k])
+    }
+
     /// `matchesAny` on a raw log line, past its leading clock stamp and ids
     /// (`11-23 10:15:00.580  8123  8171 `): analyzers look at tag and message only, and the
     /// stamp is a quarter of a typical line. A leading run of digits, spaces and `-:./`
@@ -140,6 +197,12 @@ public final class KeywordScanner: @unchecked Sendable {
     /// starts with a code (`1053: …`) is scanned whole.
     @inline(__always)
     public func lineMatchesAny(_ line: UnsafeRawBufferPointer) -> Bool {
+        run(UnsafeRawBufferPointer(rebasing: line[Self.stampLength(line)...]), stopAtFirst: true, hits: nil)
+    }
+
+    /// Length of the leading clock stamp and ids `lineMatchesAny` skips (0 when there is none).
+    @inline(__always)
+    public static func stampLength(_ line: UnsafeRawBufferPointer) -> Int {
         var i = 0
         var colon = false
         while i < line.count {
@@ -148,8 +211,7 @@ public final class KeywordScanner: @unchecked Sendable {
                 || b == UInt8(ascii: ".") || b == UInt8(ascii: "/")) { break }
             i += 1
         }
-        let skip = colon && i >= 12 ? i : 0
-        return run(UnsafeRawBufferPointer(rebasing: line[skip...]), stopAtFirst: true, hits: nil)
+        return colon && i >= 12 ? i : 0
     }
 
     @inline(__always)

@@ -18,11 +18,16 @@ final class DecodeAhead: @unchecked Sendable {
     // Written by the producer before it signals the end, read by the consumer after.
     private var endError: Error?
     private let cancelled = ManagedAtomicFlag()
+    /// Per slot: what the annotator found in it (valid only while the slot is held).
+    private let slotMarks: [ChunkMarks]
+    private let annotatorLock = NSLock()
+    private var annotator: ChunkAnnotator?
 
     init(inner: DecodedStream, slots count: Int = 4, slotSize: Int = 1 << 20) {
         self.inner = inner
         slots = (0..<count).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
         lengths = Array(repeating: 0, count: count)
+        slotMarks = (0..<count).map { _ in ChunkMarks() }
         // Created at 0 and raised to `count`: libdispatch traps when a semaphore is freed below
         // the value it was created with, which is how a cancelled ring ends.
         free = DispatchSemaphore(value: 0)
@@ -41,6 +46,21 @@ final class DecodeAhead: @unchecked Sendable {
 
     deinit {
         slots.forEach { $0.deallocate() }
+    }
+
+    /// From the next chunk decoded on, `annotate` also runs on the decode thread over each chunk.
+    func setAnnotator(_ annotate: @escaping ChunkAnnotator) {
+        annotatorLock.lock()
+        annotator = annotate
+        annotatorLock.unlock()
+    }
+
+    /// The annotator's spans for the chunk last returned by `next()`; nil when it was decoded
+    /// before an annotator was set.
+    var currentMarks: [UInt64]? {
+        guard holding else { return nil }
+        let m = slotMarks[(readIndex + slots.count - 1) % slots.count]
+        return m.valid ? m.spans : nil
     }
 
     func next() throws -> UnsafeRawBufferPointer? {
@@ -79,6 +99,13 @@ final class DecodeAhead: @unchecked Sendable {
                 slots[w].baseAddress!.copyMemory(from: chunk!.baseAddress! + used, byteCount: n)
                 used += n
                 lengths[w] = n
+                annotatorLock.lock()
+                let annotate = annotator
+                annotatorLock.unlock()
+                slotMarks[w].valid = annotate != nil
+                if let annotate {
+                    annotate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[w])[..<n]), &slotMarks[w].spans)
+                }
                 w = (w + 1) % slots.count
                 filled.signal()
             }
@@ -90,6 +117,17 @@ final class DecodeAhead: @unchecked Sendable {
         lengths[w] = -1
         filled.signal()
     }
+}
+
+/// Finds spans of interest in a decoded chunk, on the decode thread: each `start << 32 | end`
+/// (byte offsets in the chunk, end exclusive), ascending.
+public typealias ChunkAnnotator = @Sendable (UnsafeRawBufferPointer, inout [UInt64]) -> Void
+
+/// One slot's annotation: written by the producer while it owns the slot, read by the
+/// consumer while it holds it (the ring's semaphores order the two).
+final class ChunkMarks: @unchecked Sendable {
+    var spans: [UInt64] = []
+    var valid = false
 }
 
 /// A set-once flag shared between the two threads.

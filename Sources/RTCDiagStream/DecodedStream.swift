@@ -73,6 +73,19 @@ public final class DecodedStream {
         output.deallocate()
     }
 
+    /// With decode-ahead: runs `annotate` on the decode thread over every chunk decoded from now
+    /// on, so work that needs only the bytes leaves the consuming thread. False without
+    /// decode-ahead (nothing to offload to).
+    @discardableResult
+    public func annotateAhead(_ annotate: @escaping ChunkAnnotator) -> Bool {
+        guard let ahead else { return false }
+        ahead.setAnnotator(annotate)
+        return true
+    }
+
+    /// The annotator's spans for the chunk `next()` returned last, or nil (no annotator then).
+    public var currentMarks: [UInt64]? { ahead?.currentMarks }
+
     /// The next chunk of decoded bytes, or nil at the end of the input.
     public func next() throws -> UnsafeRawBufferPointer? {
         if let ahead { return try ahead.next() }

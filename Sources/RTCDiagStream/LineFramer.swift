@@ -45,6 +45,13 @@ public final class LineFramer {
 
     private let stream: DecodedStream
     private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// The stream's annotation of `chunk`, if any (see `DecodedStream.annotateAhead`), copied
+    /// into memory of the framer's own so that looking a line up touches no reference counts.
+    private var spans = UnsafeMutableBufferPointer<UInt64>(start: nil, count: 0)
+    private var spanCount = 0
+    private var spansValid = false
+    /// Lines are looked up in order: the first span not before the last line looked up.
+    private var spanCursor = 0
     private var pos = 0
     private var chunkOffset: Int64 = 0
     private let carry: UnsafeMutableRawBufferPointer
@@ -62,7 +69,10 @@ public final class LineFramer {
         carry = .allocate(byteCount: maxLineBytes, alignment: 16)
     }
 
-    deinit { carry.deallocate() }
+    deinit {
+        carry.deallocate()
+        spans.deallocate()
+    }
 
     /// Called just before memory of lines already handed out is reused (a new chunk is decoded
     /// or the carry buffer is refilled). Readers that hold on to a line past the next call copy
@@ -104,6 +114,7 @@ public final class LineFramer {
                 }
                 chunkOffset += Int64(chunk.count)
                 chunk = next
+                takeSpans(stream.currentMarks)
                 pos = 0
                 continue
             }
@@ -151,6 +162,44 @@ public final class LineFramer {
             if pieceContinues { flags.insert(.continued) } else { splitLineCount += 1 }
             return emit(bytes, at: start, flags: flags, endsLine: false)
         }
+    }
+
+    private func takeSpans(_ marks: [UInt64]?) {
+        spanCursor = 0
+        guard let marks else { spansValid = false; return }
+        if marks.count > spans.count {
+            spans.deallocate()
+            spans = .allocate(capacity: max(marks.count, 2 * spans.count))
+        }
+        _ = spans.initialize(from: marks)
+        spanCount = marks.count
+        spansValid = true
+    }
+
+    /// Whether an annotated span of the current chunk lies wholly inside `line`, past its
+    /// first `skip` bytes; nil when that is not known (the chunk was not annotated, or the line
+    /// was assembled outside the chunk).
+    public func marked(_ line: Line, skip: Int = 0) -> Bool? {
+        guard spansValid, let p = line.bytes.baseAddress, let base = chunk.baseAddress,
+              p >= base, p + line.bytes.count <= base + chunk.count else { return nil }
+        let start = UInt64(p - base + skip), end = UInt64(p - base + line.bytes.count)
+        var c = spanCursor
+        if c > 0, spans[c - 1] >> 32 >= start {
+            // Looked up out of order: find the first span at or after `start` again.
+            var lo = 0, hi = spanCount
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if spans[mid] >> 32 < start { lo = mid + 1 } else { hi = mid }
+            }
+            c = lo
+        }
+        while c < spanCount, spans[c] >> 32 < start { c += 1 }
+        spanCursor = c
+        while c < spanCount, spans[c] >> 32 < end {
+            if spans[c] & 0xFFFF_FFFF <= end { return true }
+            c += 1
+        }
+        return false
     }
 
     /// A fault held back while the partial last line was handed out; thrown on the next call.

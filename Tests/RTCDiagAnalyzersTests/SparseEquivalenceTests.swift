@@ -1,5 +1,6 @@
 import Foundation
 import RTCDiagFormats
+import RTCDiagStream
 import RTCDiagRules
 import RTCDiagBuiltinRules
 import Testing
@@ -49,5 +50,35 @@ struct SparseEquivalenceTests {
             }
         }
         #expect(differing.isEmpty, "\(differing.prefix(10))")
+    }
+
+    /// With a decode thread, keyword lines are found from marks made there over whole chunks
+    /// (from the chunk after detection on); only an input of several chunks gets that far. The
+    /// marks must pick exactly the lines the per-line check picks, so the output does not
+    /// depend on when the decode thread started marking.
+    @Test("a 12 MiB input read with decoding on its own thread: same events as without, same findings as parsing every line")
+    func sameFindingsDecodingAhead() throws {
+        var text = Data()
+        let logs = Self.inputs.filter { !$0.hasSuffix(".zst") && !$0.hasSuffix(".lz4") && !$0.hasSuffix(".gz") }
+        try #require(logs.count > 30)
+        while text.count < 12 << 20 {
+            for path in logs { text += try Data(contentsOf: URL(fileURLWithPath: path)); text += Data("\n".utf8) }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-ahead-\(UUID().uuidString).log")
+        try text.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var options = ReaderOptions()
+        options.year = 2024
+        let rules = RuleAnalyzer.factories(BuiltinRules.specs())
+        let stream = try DecodedStream(path: file.path, decodeAhead: true)
+        let sparse = Analysis(runtime: rules).run(try EventReader(framer: LineFramer(stream: stream), options: options))
+        let inline = Analysis(runtime: rules).run(try LogInput.open(file.path, options: options))
+        #expect(sparse.events == inline.events && sparse.lines == inline.lines)
+        let fullPass = Analysis(runtime: rules)
+        fullPass.parsesEveryLine = true
+        let full = fullPass.run(try LogInput.open(file.path, options: options))
+        #expect(sparse.sessionCount == full.sessionCount && sparse.sessionCount > 100)
+        #expect(summary(sparse) == summary(full))
+        #expect(sparse.device.summary == full.device.summary)
     }
 }

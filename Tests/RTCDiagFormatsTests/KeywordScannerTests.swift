@@ -24,6 +24,32 @@ struct KeywordScannerTests {
         }
     }
 
+    /// The decode thread marks keyword starts over whole chunks; every occurrence must be marked.
+    @Test("marks over a whole text: every keyword occurrence a naive search finds, as start and end, ascending")
+    func marksAgreeWithNaive() {
+        let words = ["Switching selected connection", "loss=", "rtt=", "1053", "DTLS", "join", "token", "ab", "zz top"]
+        let scanner = KeywordScanner(words)
+        var rng: UInt64 = 99
+        func next() -> UInt64 { rng = rng &* 6_364_136_223_846_793_005 &+ 1; return rng >> 33 }
+        let pieces = words + ["x", " ", "LOSS=", "Join", "tOkEn", "10", "53", "\n", "a", "b", "z", "11-23 10:15:02.123 "]
+        for _ in 0..<500 {
+            var text = ""
+            for _ in 0..<Int(next() % 60) { text += pieces[Int(next() % UInt64(pieces.count))] }
+            let bytes = Array(text.lowercased().utf8)
+            var expected = Set<UInt64>()
+            for w in words.map({ Array($0.lowercased().utf8) }) where w.count <= bytes.count {
+                for s in 0...(bytes.count - w.count) where Array(bytes[s..<(s + w.count)]) == w {
+                    expected.insert(UInt64(s) << 32 | UInt64(s + w.count))
+                }
+            }
+            var marks: [UInt64] = []
+            var s = text
+            s.withUTF8 { scanner.marks(UnsafeRawBufferPointer($0), into: &marks) }
+            #expect(Set(marks) == expected, "\(text)")
+            #expect(marks == marks.sorted())
+        }
+    }
+
     /// Re-anchoring on a sample changes which grams are looked up, never what is found.
     @Test("after tuning to a sample the scan still agrees with a naive search")
     func tunedAgreesWithNaive() {
