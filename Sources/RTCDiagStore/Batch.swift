@@ -101,13 +101,13 @@ public enum Batch {
         return out
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 
     /// Regular files under a directory, recursively, sorted, with their paths relative to it.
-    static func files(in dir: String) -> [(path: String, name: String)] {
+    public static func files(in dir: String) -> [(path: String, name: String)] {
         let base = URL(fileURLWithPath: dir).standardizedFileURL
         var files: [(String, String)] = []
         if let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey],
@@ -194,8 +194,10 @@ public enum Batch {
             return member
         }
         /// A rotation set read as one log; each evidence line names its own file and line again.
-        func runRotated(_ chain: RotatedLogs, name: String, source: (String) -> String) -> UploadResult.Member {
-            var member = run(name, DecodedStream(source: chain.source(name: source(name)), limits: options.limits))
+        func runRotated(_ chain: RotatedLogs, name: String, modificationTime: Int64? = nil,
+                        source: (String) -> String) -> UploadResult.Member {
+            var member = run(name, DecodedStream(source: chain.source(name: source(name), modificationTime: modificationTime),
+                                                 limits: options.limits))
             for v in member.sessions.indices {
                 for i in member.sessions[v].findings.indices {
                     member.sessions[v].findings[i].evidence.relocate(chain.locate, source: source)
@@ -247,7 +249,9 @@ public enum Batch {
                 if let base = setOf[f.path] {
                     guard read.insert(base).inserted, let set = rotations[base] else { continue }
                     let chain = RotatedLogs(set, limits: options.limits)
-                    result.members.append(runRotated(chain, name: set.map(\.name).joined(separator: " + ")) { "\(path)/\($0)" })
+                    result.members.append(runRotated(chain, name: set.map(\.name).joined(separator: " + "),
+                                                     modificationTime: set.last.flatMap { RotatedLogs.modificationTime($0.path) })
+                                          { "\(path)/\($0)" })
                     continue
                 }
                 do { try add(f.path, name: f.name, prefix: f.name) } catch {

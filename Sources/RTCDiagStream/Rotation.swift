@@ -65,8 +65,20 @@ public final class RotatedLogs {
 
     /// The concatenation as a source for the usual stream: the files' decoded bytes in order,
     /// with a newline between two files when the first does not end with one.
-    public func source(name: String) -> ByteSource {
-        ByteSource(name: name, modificationTime: nil) { [self] buffer in try read(into: buffer) }
+    /// `modificationTime` (the newest file's) lets logs that print no year take its year.
+    public func source(name: String, modificationTime: Int64? = nil) -> ByteSource {
+        ByteSource(name: name, modificationTime: modificationTime) { [self] buffer in try read(into: buffer) }
+    }
+
+    /// A file's modification time in seconds, or nil.
+    public static func modificationTime(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        #if canImport(Darwin)
+        return Int64(st.st_mtimespec.tv_sec)
+        #else
+        return Int64(st.st_mtim.tv_sec)
+        #endif
     }
 
     private func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

@@ -15,7 +15,7 @@ struct Diagnose: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, md, json, html }
 
-    @Argument(help: "Log files (plain, zstd, lz4, gzip) or uploads as zip, 7z or tar archives (also tar.gz, tar.zst, …): each member is diagnosed, nothing is extracted. '-' (the default) reads standard input.")
+    @Argument(help: "Log files (plain, zstd, lz4, gzip), uploads as zip, 7z or tar archives (also tar.gz, tar.zst, …: each member is diagnosed, nothing is extracted), or directories (every file under them). Rotated files (sdk.log.2, sdk.log.1.gz, sdk.log) are read as one log. '-' (the default) reads standard input.")
     var inputs: [String] = ["-"]
 
     @Option(name: .customLong("format"), help: "Output: text, md, json or html (one self-contained page with a timeline per call).")
@@ -65,8 +65,9 @@ struct Diagnose: ParsableCommand {
         var verdicts: [Verdict] = []
         var inputFailed = false
         let rules = RuleAnalyzer.factories(ruleSpecs)
-        for path in inputs {
-            let readAll = input.eachReader(path) { reader, isMember, rotation in
+        for unit in ReadingUnits.of(inputs) {
+            let readAll: Bool
+            let diagnoseOne = { (reader: EventReader, isMember: Bool, rotation: Rotation?) in
                 let result = Analysis(runtime: rules).run(reader)
                 // Uploads carry screenshots and databases next to the logs: not a fault.
                 if isMember, result.lines == 0, let fault = result.inputFault, fault.kind == .binary {
@@ -82,11 +83,26 @@ struct Diagnose: ParsableCommand {
                     // Rotated files read as one log: each evidence line names its own file and line.
                     for v in found.indices {
                         for i in found[v].findings.indices {
-                            found[v].findings[i].evidence.relocate(rotation.locate) { "\(path):\($0)" }
+                            found[v].findings[i].evidence.relocate(rotation.logs.locate, source: rotation.source)
                         }
                     }
                 }
                 verdicts += found
+            }
+            switch unit {
+            case .input(let path, let fromDirectory):
+                readAll = input.eachReader(path, isMember: fromDirectory, diagnoseOne)
+            case .rotated(let paths):
+                let chain = RotatedLogs(paths.map { (path: $0, name: $0) }, limits: input.limits)
+                do {
+                    let source = chain.source(name: paths.joined(separator: " + "),
+                                              modificationTime: paths.last.flatMap(RotatedLogs.modificationTime))
+                    diagnoseOne(try input.open(source: source), false, Rotation(logs: chain) { $0 })
+                    readAll = true
+                } catch {
+                    report(error)
+                    readAll = false
+                }
             }
             if !readAll { inputFailed = true }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RTCDiagKit
 
 #if canImport(Glibc)
@@ -92,10 +93,10 @@ struct InputOptions: ParsableArguments {
     /// Skipped members and odd names are reported on stderr; a member that cannot be opened is
     /// reported and the others go on. False when something could not be read. `body` learns
     /// whether the reader is an archive member.
-    func eachReader(_ path: String, _ body: (EventReader, _ isMember: Bool, _ rotation: RotatedLogs?) -> Void) -> Bool {
+    func eachReader(_ path: String, isMember: Bool = false, _ body: (EventReader, _ isMember: Bool, _ rotation: Rotation?) -> Void) -> Bool {
         do {
             guard ArchiveReader.isArchive(path) else {
-                body(try open(path), false, nil)
+                body(try open(path), isMember, nil)
                 return true
             }
             let names = (try? ArchiveReader.memberNames(path: path, limits: archiveLimits)) ?? []
@@ -119,13 +120,55 @@ struct InputOptions: ParsableArguments {
                 let set = rotations[base]!.map(\.name)
                 let chain = RotatedLogs(archive: path, members: set, limits: archiveLimits, streamLimits: limits)
                 let source = chain.source(name: "\(path):\(set.joined(separator: " + "))")
-                do { body(try open(source: source), true, chain) } catch { ok = false; report(error) }
+                do { body(try open(source: source), true, Rotation(logs: chain) { "\(path):\($0)" }) } catch { ok = false; report(error) }
             }
             return ok
         } catch {
             report(error)
             return false
         }
+    }
+}
+
+/// Rotated files read as one log, and how to name one of them in evidence.
+struct Rotation {
+    let logs: RotatedLogs
+    let source: (String) -> String
+}
+
+/// What `diagnose` reads: each input given, except that a directory stands for the files under
+/// it, and rotated files of one log (`sdk.log.2`, `sdk.log.1.gz`, `sdk.log`, given together
+/// or found together in a directory) are one unit, oldest first, at the place of the first.
+enum ReadingUnits {
+    enum Unit: Equatable {
+        case input(String, fromDirectory: Bool)
+        case rotated([String])
+    }
+
+    static func of(_ inputs: [String]) -> [Unit] {
+        var files: [(path: String, fromDirectory: Bool)] = []
+        for input in inputs {
+            if input != "-", Batch.isDirectory(input) {
+                // Named under the directory as given, as the user would type them.
+                files += Batch.files(in: input).map { ((input as NSString).appendingPathComponent($0.name), true) }
+            } else {
+                files.append((input, false))
+            }
+        }
+        let plain = files.filter { $0.path != "-" && !ArchiveReader.isArchive($0.path) }.map { (path: $0.path, name: $0.path) }
+        let sets = RotatedLogs.sets(plain)
+        var setOf: [String: String] = [:]
+        for (base, set) in sets { for f in set { setOf[f.path] = base } }
+        var units: [Unit] = []
+        var done = Set<String>()
+        for f in files {
+            if let base = setOf[f.path] {
+                if done.insert(base).inserted { units.append(.rotated(sets[base]!.map(\.path))) }
+            } else {
+                units.append(.input(f.path, fromDirectory: f.fromDirectory))
+            }
+        }
+        return units
     }
 }
 

@@ -87,6 +87,35 @@ struct ArchiveTests {
                              "\(zip.path):sdk.log:4", "\(zip.path):sdk.log:6", "\(zip.path):sdk.log:9"])
     }
 
+    @Test("diagnose on a ticket directory: rotated files are one log, other logs their own, a screenshot skipped")
+    func ticketDirectory() throws {
+        let dir = try scratchDirectory()
+        let ticket = dir.appendingPathComponent("ticket-9")
+        try FileManager.default.createDirectory(at: ticket, withIntermediateDirectories: true)
+        let lines = try String(contentsOf: packageRoot.appendingPathComponent("Samples/logs/android-call.log"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        try Data(lines[..<15].joined(separator: "\n").utf8).write(to: ticket.appendingPathComponent("sdk.log.1"))
+        try Data(lines[15...].joined(separator: "\n").utf8).write(to: ticket.appendingPathComponent("sdk.log"))
+        try sampleData("token-expired.ios.log").write(to: ticket.appendingPathComponent("app.log"))
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            .write(to: ticket.appendingPathComponent("screen.png"))
+        let r = try run(["diagnose", "--format", "json", ticket.path])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("screen.png: skipped, not a log"))
+        let ds = try diagnoses(r.stdout)
+        let joined = "\(ticket.path)/sdk.log.1 + \(ticket.path)/sdk.log"
+        #expect(ds.map { $0["source"] as? String ?? "" } == ["\(ticket.path)/app.log", joined])
+        let call = ds.last ?? [:]
+        #expect(signatures(call) == ["aec_failure"])
+        let evidence = ((call["findings"] as? [[String: Any]])?.first?["evidence"] as? [[String: Any]] ?? [])
+            .map { "\((($0["source"] as? String ?? "") as NSString).lastPathComponent):\($0["line"] as? Int ?? 0)" }
+        #expect(evidence == ["sdk.log.1:7", "sdk.log.1:8", "sdk.log:4", "sdk.log:6", "sdk.log:9"])
+        // The same files named one by one, newest first: still one log, oldest first.
+        let named = try run(["diagnose", "--format", "json", ticket.appendingPathComponent("sdk.log").path,
+                             ticket.appendingPathComponent("sdk.log.1").path])
+        #expect(try diagnoses(named.stdout).map { $0["source"] as? String ?? "" } == [joined])
+    }
+
     @Test("tar.gz and tar.zst uploads are read member by member")
     func tarUploads() throws {
         let dir = try scratchDirectory()
