@@ -194,10 +194,9 @@ public enum Batch {
             return member
         }
         /// A rotation set read as one log; each evidence line names its own file and line again.
-        func runRotated(_ chain: RotatedLogs, name: String, modificationTime: Int64? = nil,
+        func runRotated(_ chain: RotatedLogs, name: String, stream: DecodedStream,
                         source: (String) -> String) -> UploadResult.Member {
-            var member = run(name, DecodedStream(source: chain.source(name: source(name), modificationTime: modificationTime),
-                                                 limits: options.limits))
+            var member = run(name, stream)
             for v in member.sessions.indices {
                 for i in member.sessions[v].findings.indices {
                     member.sessions[v].findings[i].evidence.relocate(chain.locate, source: source)
@@ -209,30 +208,25 @@ public enum Batch {
         func add(_ file: String, name: String, prefix: String?) throws {
             if ArchiveReader.isArchive(file) {
                 let shown = { (member: String) in (prefix.map { $0 + "/" } ?? "") + member }
-                // Rotated members are left out of the first reading and read after it as one log.
-                let names = (try? ArchiveReader.memberNames(path: file, limits: options.archiveLimits)) ?? []
-                let rotations = RotatedLogs.sets(names.map { (path: $0, name: $0) })
-                let rotated = Set(rotations.values.flatMap { $0.map(\.name) })
-                let archive = try ArchiveReader(path: file, limits: options.archiveLimits)
                 let before = result.members.count
                 do {
-                    while let entry = try archive.next() {
-                        switch entry {
+                    try ArchiveReader.readUpload(path: file, limits: options.archiveLimits, streamLimits: options.limits) { unit in
+                        switch unit {
                         case .skipped(let member, let reason):
                             result.members.append(.init(name: shown(member), status: .skipped, reason: reason))
                         case .member(let member, let source, _):
-                            guard !rotated.contains(member) else { continue }
                             result.members.append(run(shown(member), DecodedStream(source: source, limits: options.limits)))
+                        case .rotated(let chain, let source):
+                            result.members.append(runRotated(chain, name: shown(chain.names.joined(separator: " + ")),
+                                                             stream: DecodedStream(source: source, limits: options.limits))
+                                                  { "\(file):\($0)" })
                         }
                     }
                 } catch {
+                    // Nothing read at all: the upload (or this file of it) failed.
+                    guard result.members.count > before else { throw error }
                     let note = "\(name): archive damaged after \(result.members.count - before) member(s): \(error)"
                     result.reason = result.reason.map { $0 + "; " + note } ?? note
-                }
-                for base in rotations.keys.sorted() {
-                    let set = rotations[base]!.map(\.name)
-                    let chain = RotatedLogs(archive: file, members: set, limits: options.archiveLimits, streamLimits: options.limits)
-                    result.members.append(runRotated(chain, name: shown(set.joined(separator: " + "))) { "\(file):\($0)" })
                 }
             } else {
                 result.members.append(run(name, try DecodedStream(path: file, limits: options.limits)))
@@ -249,8 +243,10 @@ public enum Batch {
                 if let base = setOf[f.path] {
                     guard read.insert(base).inserted, let set = rotations[base] else { continue }
                     let chain = RotatedLogs(set, limits: options.limits)
-                    result.members.append(runRotated(chain, name: set.map(\.name).joined(separator: " + "),
-                                                     modificationTime: set.last.flatMap { RotatedLogs.modificationTime($0.path) })
+                    let name = set.map(\.name).joined(separator: " + ")
+                    let source = chain.source(name: "\(path)/\(name)",
+                                              modificationTime: set.last.flatMap { RotatedLogs.modificationTime($0.path) })
+                    result.members.append(runRotated(chain, name: name, stream: DecodedStream(source: source, limits: options.limits))
                                           { "\(path)/\($0)" })
                     continue
                 }

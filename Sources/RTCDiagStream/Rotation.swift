@@ -125,3 +125,46 @@ public final class RotatedLogs {
         return (names[k], line - firstLines[k] + 1)
     }
 }
+
+extension ArchiveReader {
+    /// What an upload archive holds, in reading order.
+    public enum Unit {
+        /// A member as stored (see `Entry.member`); `source` is valid during the call only.
+        case member(name: String, source: ByteSource, note: String?)
+        /// A member that is not read, and why.
+        case skipped(name: String, reason: String)
+        /// Rotated members (`sdk.log.2`, `sdk.log.1.gz`, `sdk.log`) as one log, oldest first,
+        /// after all other members; `source` reads them (named `archive:first + …`).
+        case rotated(RotatedLogs, source: ByteSource)
+    }
+
+    /// Reads an upload archive member by member, rotated members last as one log each. An
+    /// archive that cannot be opened throws at once; a damaged one throws after every unit
+    /// before the damage — and after the rotated sets, which are read on openings of their own.
+    public static func readUpload(path: String, limits: ArchiveLimits, streamLimits: StreamLimits,
+                                  _ body: (Unit) -> Void) throws {
+        let names = (try? memberNames(path: path, limits: limits)) ?? []
+        let rotations = RotatedLogs.sets(names.map { (path: $0, name: $0) })
+        let rotated = Set(rotations.values.flatMap { $0.map(\.name) })
+        let archive = try ArchiveReader(path: path, limits: limits)
+        var damage: Error?
+        do {
+            while let entry = try archive.next() {
+                switch entry {
+                case .skipped(let name, let reason): body(.skipped(name: name, reason: reason))
+                case .member(let name, let source, let note):
+                    if !rotated.contains(name) { body(.member(name: name, source: source, note: note)) }
+                }
+            }
+        } catch {
+            damage = error
+        }
+        for base in rotations.keys.sorted() {
+            let set = rotations[base]!.map(\.name)
+            let chain = RotatedLogs(archive: path, members: set, limits: limits, streamLimits: streamLimits)
+            body(.rotated(chain, source: chain.source(name: "\(path):\(set.joined(separator: " + "))",
+                                                          modificationTime: RotatedLogs.modificationTime(path))))
+        }
+        if let damage { throw damage }
+    }
+}

@@ -99,28 +99,19 @@ struct InputOptions: ParsableArguments {
                 body(try open(path), isMember, nil)
                 return true
             }
-            let names = (try? ArchiveReader.memberNames(path: path, limits: archiveLimits)) ?? []
-            let rotations = RotatedLogs.sets(names.map { (path: $0, name: $0) })
-            let rotated = Set(rotations.values.flatMap { $0.map(\.name) })
-            let archive = try ArchiveReader(path: path, limits: archiveLimits)
             var ok = true
-            while let entry = try archive.next() {
-                switch entry {
+            try ArchiveReader.readUpload(path: path, limits: archiveLimits, streamLimits: limits) { unit in
+                switch unit {
                 case .skipped(let name, let reason):
                     Output.standardError("rtcdiag: \(TerminalStyle.scrub(path)):\(TerminalStyle.scrub(name)): skipped, \(reason)\n")
                 case .member(let name, let source, let note):
                     if let note {
                         Output.standardError("rtcdiag: \(TerminalStyle.scrub(path)):\(TerminalStyle.scrub(name)): \(note)\n")
                     }
-                    guard !rotated.contains(name) else { continue }
                     do { body(try open(source: source), true, nil) } catch { ok = false; report(error) }
+                case .rotated(let chain, let source):
+                    do { body(try open(source: source), true, Rotation(logs: chain) { "\(path):\($0)" }) } catch { ok = false; report(error) }
                 }
-            }
-            for base in rotations.keys.sorted() {
-                let set = rotations[base]!.map(\.name)
-                let chain = RotatedLogs(archive: path, members: set, limits: archiveLimits, streamLimits: limits)
-                let source = chain.source(name: "\(path):\(set.joined(separator: " + "))")
-                do { body(try open(source: source), true, Rotation(logs: chain) { "\(path):\($0)" }) } catch { ok = false; report(error) }
             }
             return ok
         } catch {
