@@ -6,27 +6,42 @@ import RTCDiagFormats
 /// Sendable by hand: the regex is compiled in `init` (one match on an empty string builds its
 /// lazily made program), so copies shared between sessions and threads only read it.
 public struct RuleAnalyzer: RuntimeAnalyzer, @unchecked Sendable {
-    public let spec: RuleSpec
-    public let description: AnalyzerDescription
-    private let regex: Regex<AnyRegexOutput>?
-    private let literals: [[UInt8]]
-    private let tagLiteral: [UInt8]?
+    /// What the rule is, compiled once: every call of every input starts from a copy of the
+    /// analyzer, and a copy then retains one reference instead of every string of the spec.
+    private final class Compiled: @unchecked Sendable {
+        let spec: RuleSpec
+        let description: AnalyzerDescription
+        let regex: Regex<AnyRegexOutput>?
+        let literals: [[UInt8]]
+        let tagLiteral: [UInt8]?
+
+        init(_ spec: RuleSpec) {
+            self.spec = spec
+            regex = spec.regex.flatMap { try? Regex($0) }
+            if let regex { _ = try? regex.firstMatch(in: "") }
+            literals = spec.messageLiterals.map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
+            tagLiteral = spec.tag.map { Array($0.lowercased().utf8) }.flatMap { $0.isEmpty ? nil : $0 }
+            description = AnalyzerDescription(
+                id: spec.id, name: spec.name, summary: spec.summary, defaultCause: spec.cause, defaultSeverity: spec.severity,
+                remediation: spec.remediation, keywords: spec.messageLiterals + (spec.tag.map { [$0] } ?? []),
+                triggeringExamples: spec.triggerExamples.map { AnalyzerExample("↓" + $0) },
+                nonTriggeringExamples: spec.ignoreExamples.map { AnalyzerExample($0) })
+        }
+    }
+
+    private let compiled: Compiled
+    public var spec: RuleSpec { compiled.spec }
+    public var description: AnalyzerDescription { compiled.description }
+    private var regex: Regex<AnyRegexOutput>? { compiled.regex }
+    private var literals: [[UInt8]] { compiled.literals }
+    private var tagLiteral: [UInt8]? { compiled.tagLiteral }
     private var matches: [(time: Int64?, evidence: Evidence)] = []
     private var evidence = EvidenceLog()
     private var fired = false
     private var total = 0
 
     public init(_ spec: RuleSpec) {
-        self.spec = spec
-        regex = spec.regex.flatMap { try? Regex($0) }
-        if let regex { _ = try? regex.firstMatch(in: "") }
-        literals = spec.messageLiterals.map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
-        tagLiteral = spec.tag.map { Array($0.lowercased().utf8) }.flatMap { $0.isEmpty ? nil : $0 }
-        description = AnalyzerDescription(
-            id: spec.id, name: spec.name, summary: spec.summary, defaultCause: spec.cause, defaultSeverity: spec.severity,
-            remediation: spec.remediation, keywords: spec.messageLiterals + (spec.tag.map { [$0] } ?? []),
-            triggeringExamples: spec.triggerExamples.map { AnalyzerExample("↓" + $0) },
-            nonTriggeringExamples: spec.ignoreExamples.map { AnalyzerExample($0) })
+        compiled = Compiled(spec)
     }
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
