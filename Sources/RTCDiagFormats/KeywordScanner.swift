@@ -140,43 +140,18 @@ public final class KeywordScanner: @unchecked Sendable {
         out.removeAll(keepingCapacity: true)
         let n = text.count
         guard count > 0, let t = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        let raw = UnsafeRawPointer(t)
-        func check(_ h: Int, at e: Int) {
+        _ = walkCandidates(t, n) { h, e in
             var c = Int(head[h])
             while c >= 0 {
                 let entry = entries[c]
-                let start = e - Int(entry.offset)
-                let k = Int(entry.keyword)
+                let k = Int(entry.keyword), start = e - Int(entry.offset)
                 if start >= 0, matches(k, t, n, at: start) { out.append(span(start, k)) }
                 c = Int(entry.next)
             }
-        }
-        @inline(__always) func bit(_ h: Int) -> UInt64 { bitmap[h >> 6] >> UInt64(h & 63) & 1 }
-        var e = 0
-        while e + 8 <= n {
-            e = Self.firstSetBit(raw, from: e, to: n, bitmap)
-            guard e + 8 <= n else { break }
-            let x = raw.loadUnaligned(fromByteOffset: e, as: UInt64.self)
-            let h0 = Self.hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
-            let h1 = Self.hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
-            let h2 = Self.hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
-            if bit(h0) != 0 { check(h0, at: e) }
-            if bit(h1) != 0 { check(h1, at: e + 2) }
-            if bit(h2) != 0 { check(h2, at: e + 4) }
-            e += 6
-        }
-        while e + 2 < n {
-            let h = Self.hash(UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16)
-            if bit(h) != 0 { check(h, at: e) }
-            e += 2
+            return false
         }
         for k in short {
-            let len = starts[k + 1] - starts[k]
-            var s = 0
-            while s + len <= n {
-                if matches(k, t, n, at: s) { out.append(span(s, k)) }
-                s += 1
-            }
+            _ = walkShort(k, t, n) { s in out.append(span(s, k)); return false }
         }
         // Anchors sit at different offsets in different keywords, so starts can come out of order.
         var sorted = true
@@ -219,15 +194,12 @@ public final class KeywordScanner: @unchecked Sendable {
         let n = text.count
         guard count > 0, let t = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
         var any = false
-        var e = 0
-        let raw = UnsafeRawPointer(t)
-        /// Compares the keywords whose anchor gram hashes to `h`, for the gram at `e`.
-        @inline(__always) func candidates(_ h: Int, at e: Int) -> Bool {
+        // Compares the keywords whose anchor gram hashes to `h`, for the gram at `e`.
+        let stopped = walkCandidates(t, n) { h, e in
             var c = Int(head[h])
             while c >= 0 {
                 let entry = entries[c]
-                let k = Int(entry.keyword)
-                let start = e - Int(entry.offset)  // where the keyword would begin
+                let k = Int(entry.keyword), start = e - Int(entry.offset)  // where the keyword would begin
                 if start >= 0, hits.map({ !$0[k] }) ?? true, matches(k, t, n, at: start) {
                     if stopAtFirst { return true }
                     hits?[k] = true
@@ -237,10 +209,27 @@ public final class KeywordScanner: @unchecked Sendable {
             }
             return false
         }
+        if stopped { return true }
+        for k in short where hits.map({ !$0[k] }) ?? true {
+            // One occurrence is enough: stop at it.
+            if walkShort(k, t, n, { _ in true }) {
+                if stopAtFirst { return true }
+                hits?[k] = true
+                any = true
+            }
+        }
+        return any
+    }
+
+    /// Calls `visit(hash, at)` for every gram at an even offset whose bit is set, in order,
+    /// until it returns true (then true). Three grams (at e, e + 2, e + 4) come from one 8-byte
+    /// load; nearly every line has no keyword, so the common path — `firstSetBit`, a loop of its
+    /// own, small enough to stay in registers — is loads and arithmetic only.
+    @inline(__always)
+    private func walkCandidates(_ t: UnsafePointer<UInt8>, _ n: Int, _ visit: (_ hash: Int, _ at: Int) -> Bool) -> Bool {
+        let raw = UnsafeRawPointer(t)
         @inline(__always) func bit(_ h: Int) -> UInt64 { bitmap[h >> 6] >> UInt64(h & 63) & 1 }
-        // Three grams (at e, e + 2, e + 4) from one 8-byte load, and one branch for all three:
-        // nearly every line has no keyword, so the common path is loads and arithmetic only.
-        // That path is a loop of its own (`firstSetBit`), small enough to stay in registers.
+        var e = 0
         while e + 8 <= n {
             e = Self.firstSetBit(raw, from: e, to: n, bitmap)
             guard e + 8 <= n else { break }
@@ -248,31 +237,30 @@ public final class KeywordScanner: @unchecked Sendable {
             let h0 = Self.hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
             let h1 = Self.hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
             let h2 = Self.hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
-            if bit(h0) != 0, candidates(h0, at: e) { return true }
-            if bit(h1) != 0, candidates(h1, at: e + 2) { return true }
-            if bit(h2) != 0, candidates(h2, at: e + 4) { return true }
+            if bit(h0) != 0, visit(h0, e) { return true }
+            if bit(h1) != 0, visit(h1, e + 2) { return true }
+            if bit(h2) != 0, visit(h2, e + 4) { return true }
             e += 6
         }
         while e + 2 < n {
-            let gram = UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16
-            let h = Self.hash(gram)
-            if bit(h) != 0, candidates(h, at: e) { return true }
+            let h = Self.hash(UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16)
+            if bit(h) != 0, visit(h, e) { return true }
             e += 2
         }
-        for k in short where hits.map({ !$0[k] }) ?? true {
-            let len = starts[k + 1] - starts[k]
-            var s = 0
-            while s + len <= n {
-                if matches(k, t, n, at: s) {
-                    if stopAtFirst { return true }
-                    hits?[k] = true
-                    any = true
-                    break
-                }
-                s += 1
-            }
+        return false
+    }
+
+    /// Calls `visit(start)` for every occurrence of the short (under 4 bytes) keyword `k`,
+    /// byte by byte, until it returns true (then true).
+    @inline(__always)
+    private func walkShort(_ k: Int, _ t: UnsafePointer<UInt8>, _ n: Int, _ visit: (Int) -> Bool) -> Bool {
+        let len = starts[k + 1] - starts[k]
+        var s = 0
+        while s + len <= n {
+            if matches(k, t, n, at: s), visit(s) { return true }
+            s += 1
         }
-        return any
+        return false
     }
 
     /// The first step `e` (from `start`, by 6) whose grams at e, e + 2 or e + 4 have a bit set,
