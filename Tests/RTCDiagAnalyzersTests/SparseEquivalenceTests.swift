@@ -79,7 +79,7 @@ struct SparseEquivalenceTests {
         let full = fullPass.run(try LogInput.open(file.path, options: options))
         #expect(sparse.sessionCount == full.sessionCount && sparse.sessionCount > 100)
         let (a, b) = (summary(sparse), summary(full))
-        let firstDifference = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+        let firstDifference = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
         #expect(a == b, "first difference at finding \(firstDifference): \(a.dropFirst(firstDifference).first ?? "none") vs \(b.dropFirst(firstDifference).first ?? "none")")
         #expect(sparse.device.summary == full.device.summary)
     }
