@@ -13,7 +13,9 @@ struct BatchCommand: ParsableCommand {
         abstract: "Diagnose many uploads into a SQLite store (parallel; a re-run skips what is stored).",
         discussion: """
             Each file is one upload: a log (plain, zstd, lz4, gzip) or an archive (zip, 7z, tar, tar.gz, …) \
-            whose members are read in place. Directories are walked recursively. Uploads are keyed by a hash \
+            whose members are read in place. In a directory given, each file is one upload and each \
+            subdirectory one upload holding every file under it; rotated logs (sdk.log.2, sdk.log.1.gz, sdk.log) \
+            in an upload are read as one log. Uploads are keyed by a hash \
             of their bytes and written one transaction each, so an interrupted batch resumes where it stopped. \
             Every upload and member ends up in the store as analyzed, skipped or failed, with the reason. \
             Exit 0 when every upload was read, 3 when some could not be.
