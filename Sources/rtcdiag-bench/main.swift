@@ -8,7 +8,8 @@
 // and rtcdiag's decode only, decode + line framing, decode + framing + parsing into events.
 // Each measurement runs in its own process; peak RSS comes from wait4(2). MB/s are of
 // decompressed text. Best of `--runs`. Then the batch part: the input cut into 210 zstd
-// uploads, `batch` with 1 and 2 jobs, and a re-run (`--only batch` runs only this part).
+// uploads, `batch` with 1 and 2 jobs, and a re-run; then the same over uploads with ~10 calls
+// each instead of ~640 (`--only batch` runs only this part).
 import RTCDiagCorpus
 import RTCDiagKit
 
@@ -141,42 +142,67 @@ print(verdicts.joined(separator: "\n"))
 
 // MARK: Batch: the same text as ≥ 200 uploads, one job against two, and a re-run.
 
-let uploadsDir = "\(dir)/uploads-\(sizeMiB)MiB"
-if access(uploadsDir, F_OK) != 0 {
-    print("\nsplitting the input into zstd-compressed uploads in \(uploadsDir) …")
-    splitIntoUploads(plain, dir: uploadsDir, count: 210)
-}
-/// The best of two fresh batches with `jobs`, and the CPU seconds its store writer (the main
-/// thread) and the whole process used in that run, as the child reports them.
-func freshBatch(jobs: Int) -> (seconds: Double, rssKiB: Int, writerCPU: Double, totalCPU: Double) {
+/// The best of two fresh batches over `uploads` with `jobs`, and the CPU seconds its store
+/// writer (the main thread) and the whole process used in that run, as the child reports them.
+func freshBatch(_ uploads: String, jobs: Int) -> (seconds: Double, rssKiB: Int, writerCPU: Double, totalCPU: Double) {
     var best: (seconds: Double, rssKiB: Int, writerCPU: Double, totalCPU: Double) = (.infinity, 0, 0, 0)
     for _ in 0..<2 {
         _ = spawn("rm -f '\(dir)'/batch-\(jobs).sqlite*")
-        let run = spawn("exec '\(selfPath)' --batch \(jobs) '\(uploadsDir)' '\(dir)/batch-\(jobs).sqlite' > '\(dir)/.batch'")
+        let run = spawn("exec '\(selfPath)' --batch \(jobs) '\(uploads)' '\(dir)/batch-\(jobs).sqlite' > '\(dir)/.batch'")
         let cpu = readTextFile("\(dir)/.batch").split(separator: " ").compactMap { Double(String($0).trimmed) }
         if run.seconds < best.seconds, cpu.count == 3 { best = (run.seconds, run.rssKiB, cpu[1], cpu[2]) }
     }
     return best
 }
-let batch1 = freshBatch(jobs: 1)
-let batch2 = freshBatch(jobs: 2)
-let rerun = spawn("exec '\(selfPath)' --batch 2 '\(uploadsDir)' '\(dir)/batch-2.sqlite' > /dev/null")
-print("""
 
-    batch: 210 uploads (zstd), \(fixed(total / 1_048_576, 0)) MiB decompressed
-    measurement                                  MB/s   seconds   peak RSS
-    ------------------------------------------  ------  -------  --------
-    \(pad("batch, 1 job", 42))  \(lpad(fixed(total / 1_000_000 / batch1.seconds, 0), 6))  \(lpad(fixed(batch1.seconds, 2), 7))  \(lpad(fixed(Double(batch1.rssKiB) / 1024, 1), 5)) MiB
-    \(pad("batch, 2 jobs", 42))  \(lpad(fixed(total / 1_000_000 / batch2.seconds, 0), 6))  \(lpad(fixed(batch2.seconds, 2), 7))  \(lpad(fixed(Double(batch2.rssKiB) / 1024, 1), 5)) MiB
-    \(pad("re-run on the analyzed uploads (2 jobs)", 42))  \(lpad("", 6))  \(lpad(fixed(rerun.seconds, 2), 7))  \(lpad(fixed(Double(rerun.rssKiB) / 1024, 1), 5)) MiB
+/// Times `batch` with 1 and 2 jobs over the uploads in `uploads` (`bytes` decompressed), and a
+/// re-run, and prints the table and the verdict against the targets.
+func batchPart(_ title: String, uploads: String, bytes: Double) {
+    let batch1 = freshBatch(uploads, jobs: 1)
+    let batch2 = freshBatch(uploads, jobs: 2)
+    let rerun = spawn("exec '\(selfPath)' --batch 2 '\(uploads)' '\(dir)/batch-2.sqlite' > /dev/null")
+    let w = batch1.writerCPU / batch1.totalCPU
+    print("""
 
-    CPU of the 1-job run: \(fixed(batch1.totalCPU, 2)) s, of which the store writer (one thread) \(fixed(batch1.writerCPU, 2)) s \
-    (share w = \(fixed(batch1.writerCPU / batch1.totalCPU, 2))); with one job the writer runs beside the worker on the \
-    second core, with two it takes its share of both, so 2 jobs can reach at most 2(1 − w) = \(fixed(2 * (1 - batch1.writerCPU / batch1.totalCPU), 2))×.
+        batch: 210 uploads (zstd), \(fixed(bytes / 1_048_576, 0)) MiB decompressed — \(title)
+        measurement                                  MB/s   seconds   peak RSS
+        ------------------------------------------  ------  -------  --------
+        \(pad("batch, 1 job", 42))  \(lpad(fixed(bytes / 1_000_000 / batch1.seconds, 0), 6))  \(lpad(fixed(batch1.seconds, 2), 7))  \(lpad(fixed(Double(batch1.rssKiB) / 1024, 1), 5)) MiB
+        \(pad("batch, 2 jobs", 42))  \(lpad(fixed(bytes / 1_000_000 / batch2.seconds, 0), 6))  \(lpad(fixed(batch2.seconds, 2), 7))  \(lpad(fixed(Double(batch2.rssKiB) / 1024, 1), 5)) MiB
+        \(pad("re-run on the analyzed uploads (2 jobs)", 42))  \(lpad("", 6))  \(lpad(fixed(rerun.seconds, 2), 7))  \(lpad(fixed(Double(rerun.rssKiB) / 1024, 1), 5)) MiB
 
-    batch: 2 jobs at \(fixed(batch1.seconds / batch2.seconds, 2))× 1 job (target ≥ 1.80×) \(batch1.seconds / batch2.seconds >= 1.8 ? "met" : "NOT met"); \
-    re-run at \(fixed(rerun.seconds / batch2.seconds * 100, 1)) % of the first run (target < 5 %) \(rerun.seconds / batch2.seconds < 0.05 ? "met" : "NOT met")
-    """)
+        CPU of the 1-job run: \(fixed(batch1.totalCPU, 2)) s, of which the store writer (one thread) \(fixed(batch1.writerCPU, 2)) s \
+        (share w = \(fixed(w, 2))); with one job the writer runs beside the worker on the \
+        second core, with two it takes its share of both, so 2 jobs can reach at most 2(1 − w) = \(fixed(2 * (1 - w), 2))×.
+
+        batch: 2 jobs at \(fixed(batch1.seconds / batch2.seconds, 2))× 1 job (target ≥ 1.80×) \(batch1.seconds / batch2.seconds >= 1.8 ? "met" : "NOT met"); \
+        re-run at \(fixed(rerun.seconds / batch2.seconds * 100, 1)) % of the first run (target < 5 %) \(rerun.seconds / batch2.seconds < 0.05 ? "met" : "NOT met")
+        """)
+}
+
+let uploadsDir = "\(dir)/uploads-\(sizeMiB)MiB"
+if access(uploadsDir, F_OK) != 0 {
+    print("\nsplitting the input into zstd-compressed uploads in \(uploadsDir) …")
+    splitIntoUploads(plain, dir: uploadsDir, count: 210)
+}
+batchPart("cut from the mixed log: ~640 calls per upload", uploads: uploadsDir, bytes: total)
+
+// The same text with only every 64th join/leave line kept: about ten (long) calls per upload,
+// nearer what one user's upload holds, so the store gets far fewer rows per upload.
+let fewCallsDir = "\(dir)/uploads-\(sizeMiB)MiB-fewer-calls"
+let fewCallsText = "\(dir)/fewer-calls-\(sizeMiB)MiB.log"
+if access(fewCallsDir, F_OK) != 0 {
+    print("\nsplitting the input with every 64th call boundary into uploads in \(fewCallsDir) …")
+    // As much text as the mixed log (read a second time from its start to make up the lines dropped).
+    _ = spawn("awk -v want=\(Int(total)) '{ l = tolower($0) } l ~ /join|leave/ { if (n++ % 64) next } "
+              + "{ print; got += length($0) + 1; if (got >= want) exit }' '\(plain)' '\(plain)' > '\(fewCallsText)'")
+    splitIntoUploads(fewCallsText, dir: fewCallsDir, count: 210)
+    var st = stat()
+    stat(fewCallsText, &st)
+    _ = spawn("echo \(st.st_size) > '\(fewCallsDir)/.bytes' && rm -f '\(fewCallsText)'")
+}
+let fewCallsBytes = Double(readTextFile("\(fewCallsDir)/.bytes").trimmed) ?? 0
+batchPart("the same with every 64th join/leave line kept: ~10 calls per upload", uploads: fewCallsDir, bytes: fewCallsBytes)
 
 /// Cuts the plain input at line ends into `count` uploads and compresses each with zstd.
 func splitIntoUploads(_ path: String, dir: String, count: Int) {
