@@ -58,6 +58,9 @@ public struct SessionRow: Sendable {
     public var firstTime: String?
     public var lastTime: String?
     public var findings: [Finding]
+    /// Per finding, its kept evidence lines as the JSON array the store keeps
+    /// (`[{"line":7,"source":"…","text":"…","time":"…"}]`), made here on the worker.
+    public var evidence: [String]
     public var isHealthy: Bool { findings.isEmpty }
 
     public init(_ v: Verdict) {
@@ -70,6 +73,20 @@ public struct SessionRow: Sendable {
         firstTime = v.firstTime.map { formatLogTime($0) }
         lastTime = v.lastTime.map { formatLogTime($0) }
         findings = v.findings
+        evidence = v.findings.map { f in
+            var w = JSONWriter()
+            w.beginArray()
+            for e in f.evidence.examples {
+                w.beginObject()
+                w.field("line", e.line)
+                w.field("source", e.source)
+                w.field("text", e.text)
+                w.field("time", e.time)
+                w.endObject()
+            }
+            w.endArray()
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
     }
 }
 
@@ -165,7 +182,9 @@ public enum Batch {
     public static func analyze(_ path: String, hash: String, bytes: Int64, options: BatchOptions) -> UploadResult {
         var result = UploadResult(path: path, contentHash: hash, bytes: bytes, status: .analyzed, reason: nil,
                                   analyzedAt: ISO8601DateFormatter().string(from: Date()), members: [])
-        func run(_ name: String, _ stream: DecodedStream) -> UploadResult.Member {
+        /// `relocate` (rotated logs read as one) re-points evidence before the rows are made.
+        func run(_ name: String, _ stream: DecodedStream,
+                 relocate: ((inout EvidenceLog) -> Void)? = nil) -> UploadResult.Member {
             var member = UploadResult.Member(name: name, status: .analyzed)
             do {
                 let events = try EventReader(framer: LineFramer(stream: stream), options: options.reader)
@@ -186,7 +205,11 @@ public enum Batch {
                     member.status = .failed
                     member.reason = fault.description
                 }
-                member.sessions = Triage.verdicts(for: r).map(SessionRow.init)
+                var verdicts = Triage.verdicts(for: r)
+                if let relocate {
+                    for v in verdicts.indices { for i in verdicts[v].findings.indices { relocate(&verdicts[v].findings[i].evidence) } }
+                }
+                member.sessions = verdicts.map(SessionRow.init)
             } catch {
                 member.status = .failed
                 member.reason = "\(error)"
@@ -195,14 +218,8 @@ public enum Batch {
         }
         /// A rotation set read as one log; each evidence line names its own file and line again.
         func runRotated(_ chain: RotatedLogs, name: String, stream: DecodedStream,
-                        source: (String) -> String) -> UploadResult.Member {
-            var member = run(name, stream)
-            for v in member.sessions.indices {
-                for i in member.sessions[v].findings.indices {
-                    member.sessions[v].findings[i].evidence.relocate(chain.locate, source: source)
-                }
-            }
-            return member
+                        source: @escaping (String) -> String) -> UploadResult.Member {
+            run(name, stream) { $0.relocate(chain.locate, source: source) }
         }
         /// One file of the upload: an archive's members (named under `prefix`), or the file itself.
         func add(_ file: String, name: String, prefix: String?) throws {

@@ -148,6 +148,24 @@ public final class Store {
                     JOIN upload u ON u.id = m.upload_id;
                 """)
         }
+        // v2: a finding's evidence lines live in the finding as a JSON array (one row written
+        // per finding instead of one per line: a batch's single writer did half its work on
+        // evidence rows); `evidence` stays queryable, as a view over those arrays.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE finding ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';
+                UPDATE finding SET evidence = (
+                    SELECT json_group_array(json_object('source', source, 'line', line, 'time', time, 'text', text))
+                    FROM (SELECT * FROM evidence e WHERE e.finding_id = finding.id ORDER BY e.id));
+                DROP INDEX evidence_finding;
+                DROP TABLE evidence;
+                CREATE VIEW evidence AS
+                    SELECT f.id AS finding_id, j.key AS n,
+                           json_extract(j.value, '$.source') AS source, json_extract(j.value, '$.line') AS line,
+                           json_extract(j.value, '$.time') AS time, json_extract(j.value, '$.text') AS text
+                    FROM finding f, json_each(f.evidence) j;
+                """)
+        }
         return m
     }
 
@@ -176,11 +194,8 @@ public final class Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var finding = try Insert(db, connection, """
-                INSERT INTO finding (session_id, signature, subkind, cause, severity, confidence, detail, evidence_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var evidence = try Insert(db, connection, """
-                INSERT INTO evidence (finding_id, source, line, time, text) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO finding (session_id, signature, subkind, cause, severity, confidence, detail, evidence_count, evidence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             upload.bind(u.contentHash); upload.bind(u.path); upload.bind(u.bytes); upload.bind(u.status.rawValue)
             upload.bind(u.reason); upload.bind(u.analyzedAt)
@@ -195,16 +210,11 @@ public final class Store {
                     for t in s.text { session.bind(t) }
                     session.bind(s.confidence); session.bind(s.firstTime); session.bind(s.lastTime)
                     let sessionID = try session.run()
-                    for f in s.findings {
+                    for (f, lines) in zip(s.findings, s.evidence) {
                         finding.bind(sessionID); finding.bind(f.signature); finding.bind(f.subkind); finding.bind(f.cause.rawValue)
                         finding.bind(f.severity.description); finding.bind(f.confidence); finding.bind(f.detail)
-                        finding.bind(Int64(f.evidence.count))
-                        let findingID = try finding.run()
-                        for e in f.evidence.examples {
-                            evidence.bind(findingID); evidence.bind(e.source); evidence.bind(Int64(e.line))
-                            evidence.bind(e.time); evidence.bind(e.text)
-                            _ = try evidence.run()
-                        }
+                        finding.bind(Int64(f.evidence.count)); finding.bind(lines)
+                        _ = try finding.run()
                     }
                 }
             }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RTCDiagKit
+@testable import RTCDiagStore
 import Testing
 
 /// The corpus logs (not their label sidecars).
@@ -16,7 +17,7 @@ func dump(_ db: String) throws -> String {
     var out = ""
     for sql in ["SELECT id, content_hash, path, bytes, status, reason FROM upload ORDER BY id",
                 "SELECT * FROM member ORDER BY id", "SELECT * FROM session ORDER BY id",
-                "SELECT * FROM finding ORDER BY id", "SELECT * FROM evidence ORDER BY id"] {
+                "SELECT * FROM finding ORDER BY id", "SELECT * FROM evidence ORDER BY finding_id, n"] {
         let r = try store.query(sql)
         out += r.rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "\t") }.joined(separator: "\n") + "\n--\n"
     }
@@ -165,7 +166,7 @@ struct BatchTests {
         let store = try Store(path: db)
         #expect(try store.query("SELECT name, calls FROM member").rows == [["sdk.log.1 + sdk.log", "1"]])
         #expect(try store.query("SELECT signature FROM finding").rows == [["aec_failure"]])
-        let evidence = try store.query("SELECT source, line FROM evidence ORDER BY id").rows.map { row in
+        let evidence = try store.query("SELECT source, line FROM evidence ORDER BY finding_id, n").rows.map { row in
             "\((row[0]! as NSString).lastPathComponent):\(row[1]!)"
         }
         // Lines 7 and 8 of the whole call sit in sdk.log.1; lines 19, 21 and 24 are lines 4, 6, 9 of sdk.log.
@@ -193,7 +194,7 @@ struct BatchTests {
             #expect(try store.query("SELECT name, calls FROM member ORDER BY id").rows
                     == [["logs/token.log", "1"], ["logs/sdk.log.1.gz + logs/sdk.log", "1"]])
             let evidence = try store.query("""
-                SELECT source, line FROM evidence JOIN finding f ON f.id = finding_id WHERE f.signature = 'aec_failure' ORDER BY evidence.id
+                SELECT source, line FROM evidence JOIN finding f ON f.id = finding_id WHERE f.signature = 'aec_failure' ORDER BY finding_id, n
                 """).rows.map { "\($0[0]!):\($0[1]!)" }
             #expect(evidence == ["\(archive.path):logs/sdk.log.1.gz:7", "\(archive.path):logs/sdk.log.1.gz:8",
                                  "\(archive.path):logs/sdk.log:4", "\(archive.path):logs/sdk.log:6", "\(archive.path):logs/sdk.log:9"])
@@ -224,6 +225,31 @@ struct BatchTests {
         let whole = dir.appendingPathComponent("whole.sqlite").path
         #expect(try run(["batch", uploads.path, "--db", whole]).status == 0)
         #expect(try dump(db) == (try dump(whole)))
+    }
+
+    @Test("a store of schema v1 (evidence rows) is migrated: each finding holds its lines, the evidence view lists them in order")
+    func migratesEvidenceRows() throws {
+        let dir = try scratchDirectory()
+        let db = dir.appendingPathComponent("old.sqlite").path
+        let queue = try DatabaseQueue(path: db)
+        try Store.migrator.migrate(queue, upTo: "v1")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO upload (id, content_hash, path, bytes, status, analyzed_at) VALUES (1, 'h', 'u.zip', 10, 'analyzed', 'now');
+                INSERT INTO member (id, upload_id, name, status) VALUES (1, 1, 'sdk.log', 'analyzed');
+                INSERT INTO session (id, member_id, idx) VALUES (1, 1, 0);
+                INSERT INTO finding (id, session_id, signature, cause, severity, confidence, detail, evidence_count)
+                    VALUES (1, 1, 'aec_failure', 'client', 'P1', 0.8, 'echo', 2), (2, 1, 'packet_loss', 'link', 'P2', 0.7, 'loss', 0);
+                INSERT INTO evidence (finding_id, source, line, time, text) VALUES
+                    (1, 'u.zip:sdk.log', 7, '2026-11-23 10:15:00.513', 'E WebRtcAudioRecord: "no AEC" <b>'),
+                    (1, 'u.zip:sdk.log', 19, NULL, 'W RtcClient: warn=1053');
+                """)
+        }
+        let store = try Store(path: db)
+        let rows = try store.query("SELECT finding_id, n, source, line, time, text FROM evidence ORDER BY finding_id, n").rows
+        #expect(rows == [["1", "0", "u.zip:sdk.log", "7", "2026-11-23 10:15:00.513", "E WebRtcAudioRecord: \"no AEC\" <b>"],
+                         ["1", "1", "u.zip:sdk.log", "19", nil, "W RtcClient: warn=1053"]])
+        #expect(try store.query("SELECT evidence FROM finding WHERE id = 2").rows == [["[]"]])
     }
 
     @Test("a store from a newer rtcdiag is refused with a clear message")
