@@ -37,30 +37,43 @@ public final class Store {
 
     /// Opens (creating if needed) the store at `path`. A store that another process holds
     /// locked makes writes wait up to `busySeconds`, then fail with SQLite's "database is locked".
-    /// `readOnly` (for `report` and `query`) never writes: a file that is not a complete store is
-    /// refused as it is, and a store a batch is writing can be read meanwhile.
+    /// `readOnly` (for `report` and `query`) reads only: a file that is not a store is refused as
+    /// it is, and a store a batch is writing can be read meanwhile. The one write it may make is
+    /// upgrading a store an older rtcdiag wrote to the current schema.
     public init(path: String, busySeconds: Double = 10, readOnly: Bool = false) throws {
         self.path = path
-        var config = Configuration()
-        config.busyMode = .timeout(busySeconds)
-        config.readonly = readOnly
-        // WAL with synchronous=NORMAL: a crash or kill never leaves a half upload (each is one
-        // transaction); only a power cut may lose the last commits, which a re-run redoes.
-        if !readOnly { config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } }
-        do {
-            pool = readOnly ? try DatabaseQueue(path: path, configuration: config)
-                : try DatabasePool(path: path, configuration: config)
-        } catch {
-            throw StoreError.cannotOpen(path, "\(error)")
+        func open(readOnly: Bool) throws -> any DatabaseWriter {
+            var config = Configuration()
+            config.busyMode = .timeout(busySeconds)
+            config.readonly = readOnly
+            // WAL with synchronous=NORMAL: a crash or kill never leaves a half upload (each is one
+            // transaction); only a power cut may lose the last commits, which a re-run redoes.
+            if !readOnly { config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } }
+            do {
+                return readOnly ? try DatabaseQueue(path: path, configuration: config)
+                    : try DatabasePool(path: path, configuration: config)
+            } catch {
+                throw StoreError.cannotOpen(path, "\(error)")
+            }
         }
+        var db = try open(readOnly: readOnly)
         let migrator = Self.migrator
-        let (superseded, complete) = try pool.read { db in
-            (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
+        let (superseded, complete, applied) = try db.read { db in
+            (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db), try migrator.appliedIdentifiers(db))
         }
         if superseded { throw StoreError.newerSchema(path) }
-        guard !complete else { return }
-        if readOnly { throw StoreError.notAStore(path) }
-        try migrator.migrate(pool)
+        if !complete {
+            if readOnly {
+                // Only a store an older rtcdiag wrote is upgraded (once, then read); any other
+                // file is left exactly as it is.
+                guard applied.contains("v1") else { throw StoreError.notAStore(path) }
+                try migrator.migrate(open(readOnly: false))
+                db = try open(readOnly: true)
+            } else {
+                try migrator.migrate(db)
+            }
+        }
+        pool = db
     }
 
     /// A store error in words a user can act on (a locked or full store, a newer schema).

@@ -227,7 +227,7 @@ struct BatchTests {
         #expect(try dump(db) == (try dump(whole)))
     }
 
-    @Test("a store of schema v1 (evidence rows) is migrated: each finding holds its lines, the evidence view lists them in order")
+    @Test("a store of schema v1 (evidence rows) is migrated, even by report: each finding holds its lines, the evidence view lists them in order")
     func migratesEvidenceRows() throws {
         let dir = try scratchDirectory()
         let db = dir.appendingPathComponent("old.sqlite").path
@@ -245,7 +245,8 @@ struct BatchTests {
                     (1, 'u.zip:sdk.log', 19, NULL, 'W RtcClient: warn=1053');
                 """)
         }
-        let store = try Store(path: db)
+        // Opened for reading (as `report` does), an older store of ours is upgraded once.
+        let store = try Store(path: db, readOnly: true)
         let rows = try store.query("SELECT finding_id, n, source, line, time, text FROM evidence ORDER BY finding_id, n").rows
         #expect(rows == [["1", "0", "u.zip:sdk.log", "7", "2026-11-23 10:15:00.513", "E WebRtcAudioRecord: \"no AEC\" <b>"],
                          ["1", "1", "u.zip:sdk.log", "19", nil, "W RtcClient: warn=1053"]])
