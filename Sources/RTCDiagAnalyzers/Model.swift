@@ -198,3 +198,20 @@ public struct AnalyzerDescription: Sendable {
         self.nonTriggeringExamples = nonTriggeringExamples
     }
 }
+
+extension JSONWriter {
+    /// Evidence lines as a JSON array of `{source, line, time, text}`: the shape of both the
+    /// diagnosis JSON and the store's `finding.evidence` column.
+    public mutating func evidence(_ examples: [Evidence]) {
+        beginArray()
+        for e in examples {
+            beginObject()
+            field("source", e.source)
+            field("line", e.line)
+            field("time", e.time)
+            field("text", e.text)
+            endObject()
+        }
+        endArray()
+    }
+}

@@ -248,16 +248,7 @@ public enum DiagnosisReport {
             w.endObject()
             w.field("evidence_count", f.evidence.count)
             w.key("evidence")
-            w.beginArray()
-            for e in f.evidence.examples {
-                w.beginObject()
-                w.field("source", e.source)
-                w.field("line", e.line)
-                w.field("time", e.time)
-                w.field("text", e.text)
-                w.endObject()
-            }
-            w.endArray()
+            w.evidence(f.evidence.examples)
             w.field("remediation", f.remediation)
             w.endObject()
         }

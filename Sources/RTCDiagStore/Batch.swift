@@ -59,7 +59,7 @@ public struct SessionRow: Sendable {
     public var lastTime: String?
     public var findings: [Finding]
     /// Per finding, its kept evidence lines as the JSON array the store keeps
-    /// (`[{"line":7,"source":"…","text":"…","time":"…"}]`), made here on the worker.
+    /// (`[{"source":"…","line":7,"time":"…","text":"…"}]`), made here on the worker.
     public var evidence: [String]
     public var isHealthy: Bool { findings.isEmpty }
 
@@ -75,16 +75,7 @@ public struct SessionRow: Sendable {
         findings = v.findings
         evidence = v.findings.map { f in
             var w = JSONWriter()
-            w.beginArray()
-            for e in f.evidence.examples {
-                w.beginObject()
-                w.field("line", e.line)
-                w.field("source", e.source)
-                w.field("text", e.text)
-                w.field("time", e.time)
-                w.endObject()
-            }
-            w.endArray()
+            w.evidence(f.evidence.examples)
             return String(decoding: w.bytes, as: UTF8.self)
         }
     }
