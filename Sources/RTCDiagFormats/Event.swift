@@ -17,56 +17,95 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
 /// One event as the reader hands it out: borrowed byte ranges, valid until the reader's next call.
 ///
 /// This is the hot-path shape: analyzers match on bytes and only make `String`s (via
-/// `materialize`) for what they keep as evidence.
+/// `materialize`) for what they keep as evidence. It is kept under 128 bytes (ranges as 32-bit
+/// offsets into `raw`, sentinels instead of optionals) so handing one out is a few register
+/// moves rather than a `memcpy` call per event.
 public struct EventView {
-    /// Line number of the header line, and how many lines (with continuations) the event spans.
-    public var lineNumber: Int
-    public var lineCount: Int
-    /// Decoded byte offset of the header line.
-    public var offset: Int64
-    /// Microseconds: the log's own clock for `.clock`, UTC for `.epoch`, since logging began for `.elapsed`.
-    public var time: Int64?
-    public var timeKind: LineFields.TimeKind
-    /// Seconds east of UTC when the line states its zone.
-    public var utcOffset: Int32?
-    public var level: Level
-    public var pid: Int32
-    public var tid: Int32
-    public var tag: UnsafeRawBufferPointer
-    public var message: UnsafeRawBufferPointer
-    /// The following lines that belong to this event (stack traces, wrapped text), joined by LF.
-    public var continuation: UnsafeRawBufferPointer
-    /// `file.cc:123` when the line names its source position.
-    public var origin: UnsafeRawBufferPointer
     /// The whole header line (after paste cleaning).
-    public var raw: UnsafeRawBufferPointer
-    /// Index into `Dialects.all`, or nil for unparsed lines.
-    public var dialectIndex: Int?
-    public var flags: EventFlags
-    public var messageIsJSONEscaped: Bool
+    public let raw: UnsafeRawBufferPointer
+    /// The following lines that belong to this event (stack traces, wrapped text), joined by LF.
+    public let continuation: UnsafeRawBufferPointer
+    /// Decoded byte offset of the header line.
+    public let offset: Int64
+    /// Line number of the header line.
+    public let lineNumber: Int
+    private let storedTime: Int64
+    private let lines: Int32
+    public let pid: Int32
+    public let tid: Int32
+    private let storedUTCOffset: Int32
+    private let tagStart: UInt32, tagEnd: UInt32
+    private let messageStart: UInt32, messageEnd: UInt32
+    private let originStart: UInt32, originEnd: UInt32
+    public let level: Level
+    public let timeKind: LineFields.TimeKind
+    public let flags: EventFlags
+    public let messageIsJSONEscaped: Bool
+    private let storedDialect: Int8
 
+    private static let noTime = Int64.min
+    private static let noOffset = Int32.min
+
+    /// `tag`, `message` and `origin` must lie inside `raw` (or be empty).
     public init(lineNumber: Int, lineCount: Int, offset: Int64, time: Int64?, timeKind: LineFields.TimeKind,
                 utcOffset: Int32?, level: Level, pid: Int32, tid: Int32, tag: UnsafeRawBufferPointer,
                 message: UnsafeRawBufferPointer, continuation: UnsafeRawBufferPointer, origin: UnsafeRawBufferPointer,
                 raw: UnsafeRawBufferPointer, dialectIndex: Int?, flags: EventFlags, messageIsJSONEscaped: Bool) {
-        self.lineNumber = lineNumber
-        self.lineCount = lineCount
+        func bounds(_ p: UnsafeRawBufferPointer) -> (UInt32, UInt32) {
+            guard let base = raw.baseAddress, let start = p.baseAddress, p.count > 0 else { return (0, 0) }
+            let lower = start - base
+            precondition(lower >= 0 && lower + p.count <= raw.count, "EventView: range outside the raw line")
+            return (UInt32(lower), UInt32(lower + p.count))
+        }
+        self.init(raw: raw, continuation: continuation, offset: offset, lineNumber: lineNumber, lineCount: lineCount,
+                  time: time, utcOffset: utcOffset, pid: pid, tid: tid, tag: bounds(tag), message: bounds(message),
+                  origin: bounds(origin), level: level, timeKind: timeKind, flags: flags,
+                  messageIsJSONEscaped: messageIsJSONEscaped, dialectIndex: dialectIndex)
+    }
+
+    /// The reader's own initializer: ranges already as offsets into `raw`.
+    @inline(__always)
+    init(raw: UnsafeRawBufferPointer, continuation: UnsafeRawBufferPointer, offset: Int64, lineNumber: Int,
+         lineCount: Int, time: Int64?, utcOffset: Int32?, pid: Int32, tid: Int32, tag: (UInt32, UInt32),
+         message: (UInt32, UInt32), origin: (UInt32, UInt32), level: Level, timeKind: LineFields.TimeKind,
+         flags: EventFlags, messageIsJSONEscaped: Bool, dialectIndex: Int?) {
+        self.raw = raw
+        self.continuation = continuation
         self.offset = offset
-        self.time = time
-        self.timeKind = timeKind
-        self.utcOffset = utcOffset
-        self.level = level
+        self.lineNumber = lineNumber
+        storedTime = time ?? Self.noTime
+        lines = Int32(clamping: lineCount)
         self.pid = pid
         self.tid = tid
-        self.tag = tag
-        self.message = message
-        self.continuation = continuation
-        self.origin = origin
-        self.raw = raw
-        self.dialectIndex = dialectIndex
+        storedUTCOffset = utcOffset ?? Self.noOffset
+        (tagStart, tagEnd) = tag
+        (messageStart, messageEnd) = message
+        (originStart, originEnd) = origin
+        self.level = level
+        self.timeKind = timeKind
         self.flags = flags
         self.messageIsJSONEscaped = messageIsJSONEscaped
+        storedDialect = dialectIndex.map { Int8($0) } ?? -1
     }
+
+    /// How many lines (with continuations) the event spans.
+    public var lineCount: Int { Int(lines) }
+    /// Microseconds: the log's own clock for `.clock`, UTC for `.epoch`, since logging began for `.elapsed`.
+    public var time: Int64? { storedTime == Self.noTime ? nil : storedTime }
+    /// Seconds east of UTC when the line states its zone.
+    public var utcOffset: Int32? { storedUTCOffset == Self.noOffset ? nil : storedUTCOffset }
+    /// Index into `Dialects.all`, or nil for unparsed lines.
+    public var dialectIndex: Int? { storedDialect < 0 ? nil : Int(storedDialect) }
+
+    @inline(__always)
+    private func slice(_ start: UInt32, _ end: UInt32) -> UnsafeRawBufferPointer {
+        end > start ? UnsafeRawBufferPointer(rebasing: raw[Int(start)..<Int(end)]) : UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    public var tag: UnsafeRawBufferPointer { slice(tagStart, tagEnd) }
+    public var message: UnsafeRawBufferPointer { slice(messageStart, messageEnd) }
+    /// `file.cc:123` when the line names its source position.
+    public var origin: UnsafeRawBufferPointer { slice(originStart, originEnd) }
 
     public var dialectName: String? { dialectIndex.map { Dialects.all[$0].name } }
 

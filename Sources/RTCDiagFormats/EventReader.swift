@@ -563,21 +563,19 @@ final class EventBuffer {
     var view: EventView {
         @inline(__always) get {
         let h = header
-        @inline(__always) func slice(_ r: Range<Int>) -> UnsafeRawBufferPointer {
-            r.upperBound <= h.count ? UnsafeRawBufferPointer(rebasing: h[r]) : UnsafeRawBufferPointer(start: nil, count: 0)
+        @inline(__always) func bounds(_ r: Range<Int>) -> (UInt32, UInt32) {
+            r.upperBound <= h.count ? (UInt32(truncatingIfNeeded: r.lowerBound), UInt32(truncatingIfNeeded: r.upperBound)) : (0, 0)
         }
         let continuation = pinned && length > h.count + 1
             ? UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[(h.count + 1)..<length])
             : UnsafeRawBufferPointer(start: nil, count: 0)
         let offsetKnown = timeKind == .clock && fields.clock.utcOffset != ClockReading.noOffset
         return EventView(
-            lineNumber: lineNumber, lineCount: lineCount, offset: offset, time: time, timeKind: timeKind,
-            utcOffset: offsetKnown ? fields.clock.utcOffset : nil,
-            level: fields.level, pid: fields.pid, tid: fields.tid,
-            tag: slice(fields.tag), message: slice(fields.message), continuation: continuation,
-            origin: slice(fields.origin), raw: h,
-            dialectIndex: dialect >= 0 ? dialect : nil, flags: flags,
-            messageIsJSONEscaped: fields.messageIsJSONEscaped)
+            raw: h, continuation: continuation, offset: offset, lineNumber: lineNumber, lineCount: lineCount,
+            time: time, utcOffset: offsetKnown ? fields.clock.utcOffset : nil, pid: fields.pid, tid: fields.tid,
+            tag: bounds(fields.tag), message: bounds(fields.message), origin: bounds(fields.origin),
+            level: fields.level, timeKind: timeKind, flags: flags,
+            messageIsJSONEscaped: fields.messageIsJSONEscaped, dialectIndex: dialect >= 0 ? dialect : nil)
         }
     }
 }
