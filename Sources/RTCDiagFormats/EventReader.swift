@@ -52,6 +52,9 @@ public struct ReaderCounts: Sendable {
     public var skippedByWindow = 0
     /// Sparse reading: lines left unparsed because they hold no keyword.
     public var skippedLines = 0
+    /// Header lines recognised ahead on the decode thread (it takes over parsing while it
+    /// would otherwise wait); the result is the same either way.
+    public var preparedLines = 0
 }
 
 /// Lines → events: detects the dialect from a sample, parses header lines, cleans pasted lines,
@@ -80,7 +83,15 @@ public final class EventReader {
     public private(set) var backwardJumps = 0
 
     private var active: (any Dialect.Type)?
-    private var activeIndex = -1
+    private var activeIndex = -1 { didSet { header = HeaderParser(activeIndex: activeIndex) } }
+    private var header = HeaderParser(activeIndex: -1)
+    // Header lines the decode thread recognised ahead of us (full reading with decode-ahead).
+    private var usePrepared = false
+    private var preparedSerial = -1
+    private var preparedEntries = UnsafePointer<PreparsedChunk.Entry>(bitPattern: 8)!
+    private var preparedCount = 0
+    private var preparedCursor = 0
+    private var preparedChunk: PreparsedChunk?
     /// The foreign dialect that parsed the last header line, or -1.
     private var lastForeign = -1
     private var years: YearResolver
@@ -121,6 +132,7 @@ public final class EventReader {
             }
             active = Dialects.all[i]
             activeIndex = i
+            header = HeaderParser(activeIndex: i)  // observers do not run in init
             detection = Detection(chosen: forced, forced: true, scores: [])
         }
     }
@@ -200,7 +212,7 @@ public final class EventReader {
             // With a decode thread, the keyword scan runs there over whole chunks from now on.
             framer.decodedStream.annotateAhead { text, marks in filter.marks(text, into: &marks) }
         }
-        guard active == nil else { return }
+        guard active == nil else { prepareAhead(); return }
         var lines = sample
         if let sampleTail { lines.append(sampleTail) }
         var scores: [Detection.Score] = []
@@ -212,7 +224,7 @@ public final class EventReader {
             for l in lines where !l.flags.contains(.continued) && !isBlank(l.bytes) {
                 considered += 1
                 var f = LineFields()
-                if d.parse(l.bytes, into: &f) || cleanedParse(d, l.bytes, &f) != nil { parsed += 1 }
+                if d.parse(l.bytes, into: &f) || HeaderParser.cleanedParse(d, l.bytes, &f) != nil { parsed += 1 }
             }
             scores.append(.init(dialect: d.name, parsed: parsed, considered: considered))
             if parsed > bestParsed { best = i; bestParsed = parsed }
@@ -223,6 +235,40 @@ public final class EventReader {
         }
         detection = Detection(chosen: active?.name, forced: false,
                               scores: scores.sorted { $0.score > $1.score })
+        prepareAhead()
+    }
+
+    /// Full reading with a decode thread: that thread recognises header lines of the chunks
+    /// it is ahead on (it would only wait otherwise), with the dialect just chosen.
+    private func prepareAhead() {
+        guard keywordFilter == nil else { return }
+        let parser = header
+        let cap = framer.maxLineBytes
+        usePrepared = framer.decodedStream.prepareAhead { chunk, previous in
+            let prepared = (previous as? PreparsedChunk) ?? PreparsedChunk()
+            prepared.prepare(chunk, parser: parser, maxLineBytes: cap)
+            return prepared
+        }
+    }
+
+    /// The decode thread's result for this line, when it has one and parsed it from the same
+    /// `lastForeign` as ours (so it is exactly what we would find).
+    @inline(__always)
+    private func preparedEntry(_ bytes: UnsafeRawBufferPointer) -> UnsafePointer<PreparsedChunk.Entry>? {
+        if framer.chunkSerial != preparedSerial {
+            preparedSerial = framer.chunkSerial
+            preparedChunk = framer.currentPrepared as? PreparsedChunk
+            preparedEntries = preparedChunk?.entries ?? UnsafePointer(bitPattern: 8)!
+            preparedCount = preparedChunk?.count ?? 0
+            preparedCursor = 0
+        }
+        guard preparedCount > 0, let position = framer.chunkPosition(bytes) else { return nil }
+        var c = preparedCursor
+        while c < preparedCount, Int(preparedEntries[c].start) < position { c += 1 }
+        preparedCursor = c
+        guard c < preparedCount, Int(preparedEntries[c].start) == position, Int(preparedEntries[c].length) == bytes.count,
+              Int(preparedEntries[c].foreignBefore) == lastForeign else { return nil }
+        return preparedEntries + c
     }
 
     // MARK: - Assembly
@@ -261,38 +307,22 @@ public final class EventReader {
     @inline(__always)
     private func parseHeader(_ bytes: UnsafeRawBufferPointer, counting: Bool)
         -> (bytes: UnsafeRawBufferPointer, dialect: Int, flags: EventFlags)? {
-        // Mixed inputs (several logs pasted together) run in stretches of one foreign dialect:
-        // the dialect of the previous header line is tried first.
-        if lastForeign >= 0 {
-            if Dialects.all[lastForeign].parse(bytes, into: &fields) {
-                if counting { counts.otherDialectLines += 1 }
-                return (bytes, lastForeign, .otherDialect)
-            }
-            fields.reset()
+        let h: (start: Int, dialect: Int, flags: EventFlags)?
+        if usePrepared, let e = preparedEntry(bytes) {
+            lastForeign = Int(e.pointee.foreignAfter)
+            counts.preparedLines += 1
+            guard e.pointee.dialect >= 0 else { return nil }
+            fields = e.pointee.fields
+            h = (Int(e.pointee.cleaned), Int(e.pointee.dialect), e.pointee.flags)
+        } else {
+            h = header.parse(bytes, lastForeign: &lastForeign, into: &fields)
         }
-        if let d = active {
-            if d.parse(bytes, into: &fields) {
-                lastForeign = -1
-                return (bytes, activeIndex, [])
-            }
-            fields.reset()
-            if let k = cleanedParse(d, bytes, &fields) {
-                lastForeign = -1
-                if counting { counts.pasteCleanedLines += 1 }
-                return (UnsafeRawBufferPointer(rebasing: bytes[k...]), activeIndex, .pasteCleaned)
-            }
+        guard let h else { return nil }
+        if counting {
+            if h.flags.contains(.otherDialect) { counts.otherDialectLines += 1 }
+            if h.flags.contains(.pasteCleaned) { counts.pasteCleanedLines += 1 }
         }
-        if bytes[0] != 0x20, bytes[0] != 0x09 {
-            for (i, d) in Dialects.all.enumerated() where i != activeIndex && i != lastForeign {
-                fields.reset()
-                if d.parse(bytes, into: &fields) {
-                    lastForeign = i
-                    if counting { counts.otherDialectLines += 1 }
-                    return (bytes, i, .otherDialect)
-                }
-            }
-        }
-        return nil
+        return (h.start == 0 ? bytes : UnsafeRawBufferPointer(rebasing: bytes[h.start...]), h.dialect, h.flags)
     }
 
     // MARK: - Sparse reading
@@ -434,38 +464,6 @@ public final class EventReader {
         }
         if !lastTimedInWindow { counts.skippedByWindow += 1 }
         return lastTimedInWindow
-    }
-
-    /// Tries the dialect after stripping what pastes add in front of a line: indentation, `>`
-    /// quote markers, and line numbers (`123 `, `123: `, `123| `, or glued `12311-23 …`).
-    /// Returns the number of bytes stripped.
-    private func cleanedParse(_ d: any Dialect.Type, _ bytes: UnsafeRawBufferPointer, _ f: inout LineFields) -> Int? {
-        var k = 0
-        while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x09 || bytes[k] == UInt8(ascii: ">") { k += 1 }
-        if k > 0, k < bytes.count {
-            f.reset()
-            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[k...]), into: &f) { return k }
-        }
-        var digitsEnd = k
-        while digitsEnd < bytes.count, digitsEnd - k < 8, isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
-        guard digitsEnd > k else { return nil }
-        var s = digitsEnd
-        while s < bytes.count, s - digitsEnd < 3,
-              [0x20, 0x09, UInt8(ascii: ":"), UInt8(ascii: "|"), UInt8(ascii: "."), UInt8(ascii: ")")].contains(bytes[s]) {
-            s += 1
-        }
-        if s > digitsEnd, s < bytes.count {
-            f.reset()
-            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[s...]), into: &f) { return s }
-        }
-        // Glued: the line number runs straight into a date.
-        var g = k + 1
-        while g < digitsEnd {
-            f.reset()
-            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[g...]), into: &f) { return g }
-            g += 1
-        }
-        return nil
     }
 }
 

@@ -22,12 +22,33 @@ final class DecodeAhead: @unchecked Sendable {
     private let slotMarks: [ChunkMarks]
     private let annotatorLock = NSLock()
     private var annotator: ChunkAnnotator?
+    /// Work the decode thread takes over from the consumer when the ring is full (see
+    /// `setPreparer`): per slot, its state and its result. Guarded by `work`.
+    private let work = NSCondition()
+    private var preparer: ChunkPreparer?
+    private var slotWork: [SlotWork]
+    private var prepared: [AnyObject?]
+
+    private enum SlotWork {
+        /// No preparer was set when the slot was filled, or it was consumed.
+        case none
+        /// Filled and waiting for the consumer; the producer may still prepare it.
+        case queued
+        /// The producer is preparing it; the consumer waits for that to end.
+        case preparing
+        /// Prepared: `prepared[slot]` belongs to this chunk.
+        case done
+        /// The consumer took it unprepared.
+        case taken
+    }
 
     init(inner: DecodedStream, slots count: Int = 4, slotSize: Int = 1 << 20) {
         self.inner = inner
         slots = (0..<count).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
         lengths = Array(repeating: 0, count: count)
         slotMarks = (0..<count).map { _ in ChunkMarks() }
+        slotWork = Array(repeating: .none, count: count)
+        prepared = Array(repeating: nil, count: count)
         // Created at 0 and raised to `count`: libdispatch traps when a semaphore is freed below
         // the value it was created with, which is how a cancelled ring ends.
         free = DispatchSemaphore(value: 0)
@@ -63,6 +84,20 @@ final class DecodeAhead: @unchecked Sendable {
         return m.valid ? m.spans : nil
     }
 
+    /// From the next chunk decoded on, whenever the ring is full (the decode thread would
+    /// wait), the decode thread runs `prepare` over the newest chunk the consumer has not
+    /// reached yet, so the consumer finds part of its own work done (`currentPrepared`).
+    /// Without a full ring (the consumer is the faster side) nothing is prepared.
+    func setPreparer(_ prepare: @escaping ChunkPreparer) {
+        work.lock()
+        preparer = prepare
+        work.unlock()
+    }
+
+    /// What the preparer made of the chunk last returned by `next()`, or nil when the consumer
+    /// got there first.
+    private(set) var currentPrepared: AnyObject?
+
     func next() throws -> UnsafeRawBufferPointer? {
         if finished { return nil }
         if holding {
@@ -76,10 +111,46 @@ final class DecodeAhead: @unchecked Sendable {
             if let e = endError { throw e }
             return nil
         }
+        work.lock()
+        while slotWork[i] == .preparing { work.wait() }
+        currentPrepared = slotWork[i] == .done ? prepared[i] : nil
+        slotWork[i] = .none
+        work.unlock()
         readIndex = (i + 1) % slots.count
         holding = true
         return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[i])[..<lengths[i]])
     }
+
+    /// Waits for a free slot; while there is none, prepares queued chunks, newest first.
+    private func acquireSlot() {
+        while free.wait(timeout: .now()) == .timedOut {
+            guard prepareNewestQueued() else { free.wait(); return }
+        }
+    }
+
+    /// Prepares the newest chunk still waiting for the consumer; false when there is none.
+    private func prepareNewestQueued() -> Bool {
+        work.lock()
+        guard let prepare = preparer,
+              let slot = (1...slots.count).lazy.map({ (self.writeIndex + self.slots.count - $0) % self.slots.count })
+                  .first(where: { self.slotWork[$0] == .queued }) else {
+            work.unlock()
+            return false
+        }
+        slotWork[slot] = .preparing
+        let previous = prepared[slot]
+        work.unlock()
+        let result = prepare(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[slot])[..<lengths[slot]]), previous)
+        work.lock()
+        prepared[slot] = result
+        slotWork[slot] = .done
+        work.broadcast()
+        work.unlock()
+        return true
+    }
+
+    /// The slot the producer fills next.
+    private var writeIndex = 0
 
     private func produce() {
         var w = 0
@@ -92,7 +163,7 @@ final class DecodeAhead: @unchecked Sendable {
                     used = 0
                     guard chunk != nil else { break }
                 }
-                free.wait()
+                acquireSlot()
                 if cancelled.isSet { return }
                 // Copy as much of the decoded chunk as fits one slot.
                 let n = min(chunk!.count - used, slots[w].count)
@@ -106,7 +177,11 @@ final class DecodeAhead: @unchecked Sendable {
                 if let annotate {
                     annotate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[w])[..<n]), &slotMarks[w].spans)
                 }
+                work.lock()
+                slotWork[w] = preparer == nil ? .none : .queued
+                work.unlock()
                 w = (w + 1) % slots.count
+                writeIndex = w
                 filled.signal()
             }
         } catch {
@@ -122,6 +197,10 @@ final class DecodeAhead: @unchecked Sendable {
 /// Finds spans of interest in a decoded chunk, on the decode thread: each `start << 32 | end`
 /// (byte offsets in the chunk, end exclusive), ascending.
 public typealias ChunkAnnotator = @Sendable (UnsafeRawBufferPointer, inout [UInt64]) -> Void
+
+/// Work on a decoded chunk that the decode thread can take over when it is ahead: gets the
+/// chunk and the object it returned for the slot last time (to reuse), returns its result.
+public typealias ChunkPreparer = @Sendable (UnsafeRawBufferPointer, AnyObject?) -> AnyObject
 
 /// One slot's annotation: written by the producer while it owns the slot, read by the
 /// consumer while it holds it (the ring's semaphores order the two).

@@ -86,6 +86,19 @@ public final class DecodedStream {
     /// The annotator's spans for the chunk `next()` returned last, or nil (no annotator then).
     public var currentMarks: [UInt64]? { ahead?.currentMarks }
 
+    /// With decode-ahead: whenever the decode thread is ahead (the ring is full), it runs
+    /// `prepare` over chunks the consumer has not reached yet, so both cores share the
+    /// consumer's work. False without decode-ahead.
+    @discardableResult
+    public func prepareAhead(_ prepare: @escaping ChunkPreparer) -> Bool {
+        guard let ahead else { return false }
+        ahead.setPreparer(prepare)
+        return true
+    }
+
+    /// The preparer's result for the chunk `next()` returned last, or nil (not prepared).
+    public var currentPrepared: AnyObject? { ahead?.currentPrepared }
+
     /// The next chunk of decoded bytes, or nil at the end of the input.
     public func next() throws -> UnsafeRawBufferPointer? {
         if let ahead { return try ahead.next() }

@@ -114,6 +114,8 @@ public final class LineFramer {
                 }
                 chunkOffset += Int64(chunk.count)
                 chunk = next
+                chunkSerial &+= 1
+                currentPrepared = stream.currentPrepared
                 takeSpans(stream.currentMarks)
                 pos = 0
                 continue
@@ -200,6 +202,20 @@ public final class LineFramer {
             c += 1
         }
         return false
+    }
+
+    /// Counts the chunks taken from the stream: tells readers that `currentPrepared` changed.
+    public private(set) var chunkSerial = 0
+    /// What the stream's preparer made of the current chunk (see `DecodedStream.prepareAhead`).
+    public private(set) var currentPrepared: AnyObject?
+
+    /// Where a line's `bytes` start in the current chunk; nil when it was assembled outside it (it
+    /// crossed a chunk boundary, or was longer than the cap).
+    @inline(__always)
+    public func chunkPosition(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let p = bytes.baseAddress, let base = chunk.baseAddress,
+              p >= base, p + bytes.count <= base + chunk.count else { return nil }
+        return p - base
     }
 
     /// A fault held back while the partial last line was handed out; thrown on the next call.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RTCDiagStream
 @testable import RTCDiagFormats
 
 @Suite("Event reader")
@@ -200,5 +201,64 @@ struct SparseReadingTests {
             return hits.contains(true)
         }
         #expect(sparse == full)
+    }
+}
+
+/// With decode-ahead, the decode thread parses header lines of the chunks it is ahead on;
+/// the reader must hand out exactly what it hands out when it parses every line itself.
+@Suite("Parsing ahead on the decode thread")
+struct PreparsedReadingTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Every plain sample and corpus log (all dialects, pastes, stack traces, garbage) one
+    /// after another, repeated to 12 MiB: dialects change every few hundred lines.
+    static func mixedInput() throws -> URL {
+        var text = Data()
+        let logs = ["Samples/logs", "Samples/corpus"].flatMap { dir -> [String] in
+            let path = root.appendingPathComponent(dir).path
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return names.filter { $0.hasSuffix(".log") || $0.hasSuffix(".txt") }.sorted().map { "\(path)/\($0)" }
+        }
+        guard logs.count > 30 else { throw CocoaError(.fileNoSuchFile) }
+        while text.count < 12 << 20 {
+            for path in logs { text += try Data(contentsOf: URL(fileURLWithPath: path)); text += Data("\n".utf8) }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-prepared-\(UUID().uuidString).log")
+        try text.write(to: file)
+        return file
+    }
+
+    @Test("a 12 MiB mixed input: the same events and counts with and without parsing ahead",
+          arguments: [nil, "logcat-threadtime"])
+    func sameEvents(dialect: String?) throws {
+        let file = try Self.mixedInput()
+        defer { try? FileManager.default.removeItem(at: file) }
+        var options = ReaderOptions()
+        options.year = 2024
+        options.dialect = dialect
+        let ahead = try EventReader(framer: LineFramer(stream: DecodedStream(path: file.path, decodeAhead: true)),
+                                    options: options)
+        let inline = try LogInput.open(file.path, options: options)
+        var n = 0
+        var firstDifference: String?
+        while true {
+            let a = try ahead.next()?.materialize(source: "x")
+            let b = try inline.next()?.materialize(source: "x")
+            if a != b, firstDifference == nil {
+                firstDifference = "event \(n): \(a.map { "\($0.lineNumber) \($0.dialect ?? "-") \($0.raw)" } ?? "none") "
+                    + "vs \(b.map { "\($0.lineNumber) \($0.dialect ?? "-") \($0.raw)" } ?? "none")"
+            }
+            if a == nil && b == nil { break }
+            n += 1
+        }
+        #expect(firstDifference == nil, "\(firstDifference ?? "")")
+        #expect(n > 50_000)
+        // The decode thread did take part (it is far ahead of a debug-built reader).
+        #expect(ahead.counts.preparedLines > 10_000)
+        var counts = ahead.counts
+        counts.preparedLines = 0
+        #expect("\(counts)" == "\(inline.counts)")
+        #expect(ahead.detection.chosen == inline.detection.chosen)
     }
 }

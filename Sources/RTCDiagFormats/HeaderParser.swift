@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Recognises one header line: the input's dialect first, the dialect of the previous foreign
+/// header before it (mixed inputs run in stretches of one foreign dialect), then the dialect
+/// after paste cleaning, then every other dialect. Pure apart from `lastForeign`, so the
+/// decode thread can run it ahead of the reader (`PreparsedChunk`).
+struct HeaderParser: Sendable {
+    /// Index into `Dialects.all` of the input's dialect, or -1 when none was found.
+    let activeIndex: Int
+
+    /// Fills `f` (which must be fresh) and returns where the line starts after paste cleaning,
+    /// the dialect and the flags; nil when no dialect takes the line. `lastForeign` is the
+    /// foreign dialect of the previous header line (-1: none), updated here.
+    @inline(__always)
+    func parse(_ bytes: UnsafeRawBufferPointer, lastForeign: inout Int, into f: inout LineFields)
+        -> (start: Int, dialect: Int, flags: EventFlags)? {
+        if lastForeign >= 0 {
+            if Dialects.all[lastForeign].parse(bytes, into: &f) { return (0, lastForeign, .otherDialect) }
+            f.reset()
+        }
+        if activeIndex >= 0 {
+            let d = Dialects.all[activeIndex]
+            if d.parse(bytes, into: &f) {
+                lastForeign = -1
+                return (0, activeIndex, [])
+            }
+            f.reset()
+            if let k = Self.cleanedParse(d, bytes, &f) {
+                lastForeign = -1
+                return (k, activeIndex, .pasteCleaned)
+            }
+        }
+        if bytes[0] != 0x20, bytes[0] != 0x09 {
+            for (i, d) in Dialects.all.enumerated() where i != activeIndex && i != lastForeign {
+                f.reset()
+                if d.parse(bytes, into: &f) {
+                    lastForeign = i
+                    return (0, i, .otherDialect)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Tries the dialect after stripping what pastes add in front of a line: indentation, `>`
+    /// quote markers, and line numbers (`123 `, `123: `, `123| `, or glued `12311-23 …`).
+    /// Returns the number of bytes stripped.
+    static func cleanedParse(_ d: any Dialect.Type, _ bytes: UnsafeRawBufferPointer, _ f: inout LineFields) -> Int? {
+        var k = 0
+        while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x09 || bytes[k] == UInt8(ascii: ">") { k += 1 }
+        if k > 0, k < bytes.count {
+            f.reset()
+            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[k...]), into: &f) { return k }
+        }
+        var digitsEnd = k
+        while digitsEnd < bytes.count, digitsEnd - k < 8, isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
+        guard digitsEnd > k else { return nil }
+        var s = digitsEnd
+        while s < bytes.count, s - digitsEnd < 3,
+              [0x20, 0x09, UInt8(ascii: ":"), UInt8(ascii: "|"), UInt8(ascii: "."), UInt8(ascii: ")")].contains(bytes[s]) {
+            s += 1
+        }
+        if s > digitsEnd, s < bytes.count {
+            f.reset()
+            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[s...]), into: &f) { return s }
+        }
+        // Glued: the line number runs straight into a date.
+        var g = k + 1
+        while g < digitsEnd {
+            f.reset()
+            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[g...]), into: &f) { return g }
+            g += 1
+        }
+        return nil
+    }
+}
+
+/// Header lines of one decoded chunk, recognised on the decode thread while it would
+/// otherwise wait for the reader (`DecodedStream.prepareAhead`). Holds the whole lines between
+/// the chunk's first and last newline; the reader takes an entry only when its own
+/// `lastForeign` equals the one the entry was parsed with, so the result is exactly what the
+/// reader would have found itself.
+final class PreparsedChunk {
+    struct Entry {
+        /// Offset of the line in the chunk and its length (without CR LF).
+        var start: Int32
+        var length: Int32
+        /// Bytes stripped by paste cleaning.
+        var cleaned: Int32
+        var foreignBefore: Int8
+        var foreignAfter: Int8
+        /// -1: no dialect took the line.
+        var dialect: Int8
+        var flags: EventFlags
+        var fields: LineFields
+    }
+
+    /// At most this many lines per chunk are prepared (memory stays bounded with short lines).
+    static let maxEntries = 1 << 14
+
+    /// Fixed storage (only the pages used are touched), so the reader can keep a pointer.
+    private let storage = UnsafeMutablePointer<Entry>.allocate(capacity: PreparsedChunk.maxEntries)
+    private(set) var count = 0
+    var entries: UnsafePointer<Entry> { UnsafePointer(storage) }
+
+    deinit { storage.deallocate() }
+
+    /// Frames `chunk` as `LineFramer` does (lines of at most `maxLineBytes`, CR before LF
+    /// dropped) and parses every non-blank line, carrying `lastForeign` from line to line.
+    func prepare(_ chunk: UnsafeRawBufferPointer, parser: HeaderParser, maxLineBytes: Int) {
+        count = 0
+        guard let base = chunk.baseAddress, chunk.count > 0,
+              let first = memchr(base, 0x0A, chunk.count) else { return }
+        var pos = base.distance(to: UnsafeRawPointer(first)) + 1
+        var lastForeign = -1
+        while pos < chunk.count, count < Self.maxEntries {
+            guard let hit = memchr(base + pos, 0x0A, chunk.count - pos) else { break }
+            let end = base.distance(to: UnsafeRawPointer(hit))
+            defer { pos = end + 1 }
+            // The framer cuts lines longer than the cap into pieces: leave those to the reader.
+            guard end - pos <= maxLineBytes else { continue }
+            var length = end - pos
+            if length > 0, chunk[end - 1] == 0x0D { length -= 1 }
+            let bytes = UnsafeRawBufferPointer(start: base + pos, count: length)
+            if isBlank(bytes) { continue }
+            var f = LineFields()
+            let before = lastForeign
+            let h = parser.parse(bytes, lastForeign: &lastForeign, into: &f)
+            (storage + count).initialize(to: Entry(start: Int32(pos), length: Int32(length), cleaned: Int32(h?.start ?? 0),
+                                                   foreignBefore: Int8(before), foreignAfter: Int8(lastForeign),
+                                                   dialect: Int8(h?.dialect ?? -1), flags: h?.flags ?? [], fields: f))
+            count += 1
+        }
+    }
+}
