@@ -42,7 +42,7 @@ final class DecodeAhead: @unchecked Sendable {
         case taken
     }
 
-    init(inner: DecodedStream, slots count: Int = 4, slotSize: Int = 1 << 20) {
+    init(inner: DecodedStream, slots count: Int = 8, slotSize: Int = 1 << 20) {
         self.inner = inner
         slots = (0..<count).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
         lengths = Array(repeating: 0, count: count)
@@ -154,43 +154,52 @@ final class DecodeAhead: @unchecked Sendable {
 
     private func produce() {
         var w = 0
-        var chunk: UnsafeRawBufferPointer?
+        // A plain input's chunk lies in the inner stream's input buffer and may be copied over
+        // several slots; a compressed one is decoded straight into the slot.
+        var rest: UnsafeRawBufferPointer?
         var used = 0
-        do {
-            while true {
-                if chunk == nil || used == chunk!.count {
-                    chunk = try inner.nextDirect()
+        while true {
+            acquireSlot()
+            if cancelled.isSet { return }
+            let slot = slots[w]
+            var n = 0
+            do {
+                if rest == nil || used == rest!.count {
+                    rest = try inner.nextDirect(into: slot)
                     used = 0
-                    guard chunk != nil else { break }
                 }
-                acquireSlot()
-                if cancelled.isSet { return }
-                // Copy as much of the decoded chunk as fits one slot.
-                let n = min(chunk!.count - used, slots[w].count)
-                slots[w].baseAddress!.copyMemory(from: chunk!.baseAddress! + used, byteCount: n)
-                used += n
-                lengths[w] = n
-                annotatorLock.lock()
-                let annotate = annotator
-                annotatorLock.unlock()
-                slotMarks[w].valid = annotate != nil
-                if let annotate {
-                    annotate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[w])[..<n]), &slotMarks[w].spans)
-                }
-                work.lock()
-                slotWork[w] = preparer == nil ? .none : .queued
-                work.unlock()
-                w = (w + 1) % slots.count
-                writeIndex = w
-                filled.signal()
+            } catch {
+                endError = error
+                rest = nil
             }
-        } catch {
-            endError = error
+            guard let chunk = rest else {
+                lengths[w] = -1
+                filled.signal()
+                return
+            }
+            if chunk.baseAddress == UnsafeRawPointer(slot.baseAddress) {
+                n = chunk.count
+                used = chunk.count
+            } else {
+                n = min(chunk.count - used, slot.count)
+                slot.baseAddress!.copyMemory(from: chunk.baseAddress! + used, byteCount: n)
+                used += n
+            }
+            lengths[w] = n
+            annotatorLock.lock()
+            let annotate = annotator
+            annotatorLock.unlock()
+            slotMarks[w].valid = annotate != nil
+            if let annotate {
+                annotate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slot)[..<n]), &slotMarks[w].spans)
+            }
+            work.lock()
+            slotWork[w] = preparer == nil ? .none : .queued
+            work.unlock()
+            w = (w + 1) % slots.count
+            writeIndex = w
+            filled.signal()
         }
-        free.wait()
-        if cancelled.isSet { return }
-        lengths[w] = -1
-        filled.signal()
     }
 }
 

@@ -35,7 +35,9 @@ public final class DecodedStream {
     private let source: ByteSource
     private let limits: StreamLimits
     private let input: UnsafeMutableRawBufferPointer
-    private let output: UnsafeMutableRawBufferPointer
+    private let ownOutput: UnsafeMutableRawBufferPointer
+    /// Where the decoder writes: `ownOutput`, or a decode-ahead slot (`nextDirect(into:)`).
+    private var output: UnsafeMutableRawBufferPointer
     private var inStart = 0, inEnd = 0
     /// Compressed bytes consumed by the decoder: the offset a fault is reported at.
     private var consumedOffset: Int64 = 0
@@ -50,11 +52,13 @@ public final class DecodedStream {
         self.limits = limits
         // At least 1 KiB, so the magic bytes (and a skippable frame before them) fit in one read.
         input = .allocate(byteCount: max(inputBufferSize, 1024), alignment: 64)
-        output = .allocate(byteCount: outputBufferSize, alignment: 64)
+        ownOutput = .allocate(byteCount: outputBufferSize, alignment: 64)
+        output = ownOutput
     }
 
     /// With `decodeAhead`, decompression runs on a thread of its own (two cores: one decodes,
-    /// one parses); memory grows by a ring of 4 × 1 MiB.
+    /// one parses); memory grows by a ring of 8 × 1 MiB (and, for readers that parse ahead
+    /// on that thread, up to 2 MiB of parsed headers per slot).
     public convenience init(path: String, limits: StreamLimits = StreamLimits(), decodeAhead: Bool = false) throws {
         let source = try ByteSource(path: path)
         if decodeAhead {
@@ -70,7 +74,7 @@ public final class DecodedStream {
     deinit {
         ahead?.cancel()
         input.deallocate()
-        output.deallocate()
+        ownOutput.deallocate()
     }
 
     /// With decode-ahead: runs `annotate` on the decode thread over every chunk decoded from now
@@ -102,6 +106,14 @@ public final class DecodedStream {
     /// The next chunk of decoded bytes, or nil at the end of the input.
     public func next() throws -> UnsafeRawBufferPointer? {
         if let ahead { return try ahead.next() }
+        return try nextDirect()
+    }
+
+    /// Decodes on the calling thread straight into `target` (a compressed input's chunk then
+    /// lies in `target`; a plain input's chunk still lies in the input buffer).
+    func nextDirect(into target: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+        output = target
+        defer { output = ownOutput }
         return try nextDirect()
     }
 
