@@ -7,7 +7,7 @@
 // `zstd -3`, `lz4` and `gzip`, then times per codec: the tool's `-dc`, `tool -dc | grep -c WORD`,
 // and rtcdiag's decode only, decode + line framing, decode + framing + parsing into events.
 // Each measurement runs in its own process; peak RSS comes from wait4(2). MB/s are of
-// decompressed text. Best of `--runs`. Then the batch part: the input cut into 210 zstd
+// decompressed text. Best of `--runs` (`--only codecs` stops here). Then the batch part: the input cut into 210 zstd
 // uploads, `batch` with 1 and 2 jobs, and a re-run; then the same over uploads with ~10 calls
 // each instead of ~640 (`--only batch` runs only this part).
 import RTCDiagCorpus
@@ -179,6 +179,8 @@ func batchPart(_ title: String, uploads: String, bytes: Double) {
         re-run at \(fixed(rerun.seconds / batch2.seconds * 100, 1)) % of the first run (target < 5 %) \(rerun.seconds / batch2.seconds < 0.05 ? "met" : "NOT met")
         """)
 }
+
+if option("--only") == "codecs" { exit(0) }
 
 let uploadsDir = "\(dir)/uploads-\(sizeMiB)MiB"
 if access(uploadsDir, F_OK) != 0 {
