@@ -30,7 +30,7 @@ final class DecodeAhead: @unchecked Sendable {
     private var prepared: [AnyObject?]
 
     private enum SlotWork {
-        /// No preparer was set when the slot was filled, or it was consumed.
+        /// No preparer was set when the slot was filled, or the consumer has taken it.
         case none
         /// Filled and waiting for the consumer; the producer may still prepare it.
         case queued
@@ -38,8 +38,6 @@ final class DecodeAhead: @unchecked Sendable {
         case preparing
         /// Prepared: `prepared[slot]` belongs to this chunk.
         case done
-        /// The consumer took it unprepared.
-        case taken
     }
 
     init(inner: DecodedStream, slots count: Int = 8, slotSize: Int = 1 << 20) {
@@ -149,11 +147,10 @@ final class DecodeAhead: @unchecked Sendable {
         return true
     }
 
-    /// The slot the producer fills next.
+    /// The slot the producer fills next (only the producer touches it).
     private var writeIndex = 0
 
     private func produce() {
-        var w = 0
         // A plain input's chunk lies in the inner stream's input buffer and may be copied over
         // several slots; a compressed one is decoded straight into the slot.
         var rest: UnsafeRawBufferPointer?
@@ -161,8 +158,7 @@ final class DecodeAhead: @unchecked Sendable {
         while true {
             acquireSlot()
             if cancelled.isSet { return }
-            let slot = slots[w]
-            var n = 0
+            let slot = slots[writeIndex]
             do {
                 if rest == nil || used == rest!.count {
                     rest = try inner.nextDirect(into: slot)
@@ -173,31 +169,30 @@ final class DecodeAhead: @unchecked Sendable {
                 rest = nil
             }
             guard let chunk = rest else {
-                lengths[w] = -1
+                lengths[writeIndex] = -1
                 filled.signal()
                 return
             }
+            let n: Int
             if chunk.baseAddress == UnsafeRawPointer(slot.baseAddress) {
                 n = chunk.count
-                used = chunk.count
             } else {
                 n = min(chunk.count - used, slot.count)
                 slot.baseAddress!.copyMemory(from: chunk.baseAddress! + used, byteCount: n)
-                used += n
             }
-            lengths[w] = n
+            used += n
+            lengths[writeIndex] = n
             annotatorLock.lock()
             let annotate = annotator
             annotatorLock.unlock()
-            slotMarks[w].valid = annotate != nil
+            slotMarks[writeIndex].valid = annotate != nil
             if let annotate {
-                annotate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slot)[..<n]), &slotMarks[w].spans)
+                annotate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slot)[..<n]), &slotMarks[writeIndex].spans)
             }
             work.lock()
-            slotWork[w] = preparer == nil ? .none : .queued
+            slotWork[writeIndex] = preparer == nil ? .none : .queued
             work.unlock()
-            w = (w + 1) % slots.count
-            writeIndex = w
+            writeIndex = (writeIndex + 1) % slots.count
             filled.signal()
         }
     }
