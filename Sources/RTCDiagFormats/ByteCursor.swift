@@ -152,11 +152,15 @@ public struct ByteCursor {
     /// `HH:MM:SS` with an optional fraction.
     @inline(__always)
     public mutating func time(into r: inout ClockReading) -> Bool {
-        guard let h = digits(2), eat(UInt8(ascii: ":")), let m = digits(2), eat(UInt8(ascii: ":")),
-              let s = digits(2) else { return false }
-        r.hour = h
-        r.minute = m
-        r.second = s
+        guard index + 8 <= bytes.count else { return false }
+        let p = bytes.baseAddress! + index
+        @inline(__always) func b(_ k: Int) -> UInt32 { UInt32(p.load(fromByteOffset: k, as: UInt8.self)) &- 48 }
+        let h1 = b(0), h2 = b(1), m1 = b(3), m2 = b(4), s1 = b(6), s2 = b(7)
+        guard h1 < 10, h2 < 10, m1 < 10, m2 < 10, s1 < 10, s2 < 10, b(2) == 10, b(5) == 10 else { return false }
+        index += 8
+        r.hour = Int32(h1 * 10 + h2)
+        r.minute = Int32(m1 * 10 + m2)
+        r.second = Int32(s1 * 10 + s2)
         r.micros = fraction() ?? 0
         return r.isValid
     }

@@ -96,6 +96,7 @@ public final class EventReader {
     private var lastForeign = -1
     private var years: YearResolver
     private var detected = false
+    private var sparse = false
     private var fields = LineFields()
     private var pending: EventBuffer
     private var ready: EventBuffer
@@ -164,7 +165,8 @@ public final class EventReader {
                 if let e = deferredError { deferredError = nil; throw e }
                 return nil
             }
-            let finished = if let filter = keywordFilter { handleSparse(line, filter) } else { handle(line) }
+            // (A Bool, not `if let`: binding the filter would retain and release it per line.)
+            let finished = sparse ? handleSparse(line, keywordFilter!) : handle(line)
             if finished, !hasWindow || admit(ready) { return ready.view }
         }
     }
@@ -190,6 +192,7 @@ public final class EventReader {
     /// Reads the sample, scores every dialect on it, and keeps the best.
     private func detect() throws {
         detected = true
+        sparse = keywordFilter != nil
         var used = 0
         while sample.count < options.sampleLines, !framerDone {
             let line: Line?
@@ -484,7 +487,6 @@ final class EventBuffer {
     /// Bytes used in `storage` (header when pinned, then LF-joined continuation lines).
     private var length = 0
     var isOpen = false
-    var fields = LineFields()
     var lineNumber = 0
     var lineCount = 0
     var offset: Int64 = 0
@@ -492,6 +494,16 @@ final class EventBuffer {
     var timeKind: LineFields.TimeKind = .none
     var dialect = -1
     var flags: EventFlags = []
+    // What the view needs of the header's fields, already as offsets into `header` (a compact
+    // copy: the whole `LineFields` is three times larger, and this is copied once per event).
+    private var tag: (UInt32, UInt32) = (0, 0)
+    private var message: (UInt32, UInt32) = (0, 0)
+    private var origin: (UInt32, UInt32) = (0, 0)
+    private var pid: Int32 = -1
+    private var tid: Int32 = -1
+    private var utcOffset: Int32?
+    private var level: Level = .unknown
+    private var messageIsJSONEscaped = false
 
     init(capacity: Int) {
         storage = .allocate(byteCount: capacity, alignment: 16)
@@ -502,10 +514,21 @@ final class EventBuffer {
     @inline(__always)
     func open(_ bytes: UnsafeRawBufferPointer, fields: LineFields, line: Line, time: Int64?, dialect: Int,
               flags: EventFlags) {
-        header = bytes.count <= storage.count ? bytes : UnsafeRawBufferPointer(rebasing: bytes[..<storage.count])
+        let h = bytes.count <= storage.count ? bytes : UnsafeRawBufferPointer(rebasing: bytes[..<storage.count])
+        header = h
+        @inline(__always) func bounds(_ r: Range<Int>) -> (UInt32, UInt32) {
+            r.upperBound <= h.count ? (UInt32(truncatingIfNeeded: r.lowerBound), UInt32(truncatingIfNeeded: r.upperBound)) : (0, 0)
+        }
         pinned = false
         length = 0
-        self.fields = fields
+        tag = bounds(fields.tag)
+        message = bounds(fields.message)
+        origin = bounds(fields.origin)
+        pid = fields.pid
+        tid = fields.tid
+        level = fields.level
+        messageIsJSONEscaped = fields.messageIsJSONEscaped
+        utcOffset = fields.timeKind == .clock && fields.clock.utcOffset != ClockReading.noOffset ? fields.clock.utcOffset : nil
         lineNumber = line.number
         lineCount = 1
         offset = line.offset
@@ -546,7 +569,7 @@ final class EventBuffer {
         let extendsHeader = lineCount == 1
         copy(bytes)
         if extendsHeader {
-            if fields.message.upperBound == header.count { fields.message = fields.message.lowerBound..<length }
+            if Int(message.1) == header.count { message.1 = UInt32(truncatingIfNeeded: length) }
             header = UnsafeRawBufferPointer(start: storage.baseAddress, count: length)
         }
         flags.insert(.truncated)
@@ -561,19 +584,14 @@ final class EventBuffer {
     var view: EventView {
         @inline(__always) get {
         let h = header
-        @inline(__always) func bounds(_ r: Range<Int>) -> (UInt32, UInt32) {
-            r.upperBound <= h.count ? (UInt32(truncatingIfNeeded: r.lowerBound), UInt32(truncatingIfNeeded: r.upperBound)) : (0, 0)
-        }
         let continuation = pinned && length > h.count + 1
             ? UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[(h.count + 1)..<length])
             : UnsafeRawBufferPointer(start: nil, count: 0)
-        let offsetKnown = timeKind == .clock && fields.clock.utcOffset != ClockReading.noOffset
         return EventView(
             raw: h, continuation: continuation, offset: offset, lineNumber: lineNumber, lineCount: lineCount,
-            time: time, utcOffset: offsetKnown ? fields.clock.utcOffset : nil, pid: fields.pid, tid: fields.tid,
-            tag: bounds(fields.tag), message: bounds(fields.message), origin: bounds(fields.origin),
-            level: fields.level, timeKind: timeKind, flags: flags,
-            messageIsJSONEscaped: fields.messageIsJSONEscaped, dialectIndex: dialect >= 0 ? dialect : nil)
+            time: time, utcOffset: utcOffset, pid: pid, tid: tid, tag: tag, message: message, origin: origin,
+            level: level, timeKind: timeKind, flags: flags, messageIsJSONEscaped: messageIsJSONEscaped,
+            dialectIndex: dialect >= 0 ? dialect : nil)
         }
     }
 }

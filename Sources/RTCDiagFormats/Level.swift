@@ -46,10 +46,12 @@ public enum Level: UInt8, Comparable, CaseIterable, Sendable, CustomStringConver
     /// Level words of Chromium, os_log, log4j-style and JSON loggers, any case.
     public static func fromWord(_ w: UnsafeRawBufferPointer) -> Level? {
         guard w.count >= 1, w.count <= 8 else { return nil }
+        let p = w.baseAddress!
         var buf: UInt64 = 0
-        for (i, b) in w.enumerated() {
-            let lower = (b >= 65 && b <= 90) ? b | 0x20 : b
-            buf |= UInt64(lower) << (8 * UInt64(i))
+        for i in 0..<w.count {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            let lower = b &- 65 < 26 ? b | 0x20 : b
+            buf |= UInt64(lower) &<< UInt64(8 &* i)
         }
         switch buf {
         case word("trace"), word("verbose"), word("v"), word("finest"), word("finer"): return .verbose

@@ -304,6 +304,7 @@ func measure(mode: String, path: String) -> Int32 {
             var levels = [Int](repeating: 0, count: 8)
             while let e = try reader.next() { levels[Int(e.level.rawValue)] += 1 }
             print(stream.decodedBytes, reader.framer.lineCount, levels.reduce(0, +))
+            if getenv("RTCDIAG_BENCH_COUNTS") != nil { print("prepared", reader.counts.preparedLines) }
         }
         return 0
     } catch {

@@ -21,15 +21,17 @@ public struct AndroidStudioDialect: Dialect {
               c.skipSpaces() > 0, let pid = c.number(), c.eat(UInt8(ascii: "-")), let tid = c.number(),
               c.skipSpaces() > 0 else { return false }
         let columnsStart = c.index
-        // The level is the first lone letter with spaces on both sides after the tag and package columns.
-        var i = columnsStart + 1
+        // The level is the first lone letter with spaces on both sides after the tag and package
+        // columns: walk word by word (words and padding are scanned in tight loops).
+        var i = columnsStart
         var levelAt = -1
-        while i + 1 < line.count {
-            if line[i - 1] == 0x20, line[i + 1] == 0x20, Level.fromLetter(line[i]) != nil, i - 1 > columnsStart {
+        while i < line.count {
+            while i < line.count, line[i] != 0x20 { i += 1 }  // a word
+            while i < line.count, line[i] == 0x20 { i += 1 }  // its padding
+            if i + 1 < line.count, line[i + 1] == 0x20, Level.fromLetter(line[i]) != nil {
                 levelAt = i
                 break
             }
-            i += 1
         }
         guard levelAt > 0 else { return false }
         // Columns: "Tag<pad> package<pad>"; the package is the last word, the tag everything before it.

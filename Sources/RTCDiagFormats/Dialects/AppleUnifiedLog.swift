@@ -25,10 +25,11 @@ public struct AppleUnifiedLogDialect: Dialect {
         guard c.seek(0x20) else { return false }
         let type = UnsafeRawBufferPointer(rebasing: line[typeStart..<c.index])
         let level: Level
-        if type.elementsEqual("Activity".utf8) || type.elementsEqual("Signpost".utf8) {
-            level = .info
-        } else if let l = Level.fromWord(type) {
+        if let l = Level.fromWord(type) {
             level = l
+        } else if type.count == 8, type.loadUnaligned(as: UInt64.self) == word("Activity")
+                    || type.loadUnaligned(as: UInt64.self) == word("Signpost") {
+            level = .info
         } else {
             return false
         }

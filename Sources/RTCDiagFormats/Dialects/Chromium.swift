@@ -37,8 +37,9 @@ public struct ChromiumDialect: Dialect {
             let item = UnsafeRawBufferPointer(rebasing: line[start..<end])
             if level != nil {
                 // The rest is `file(line)`; a Windows path may hold ':' so take it to the bracket.
-                let file = start..<close
-                guard let paren = line[file].lastIndex(of: UInt8(ascii: "(")), paren > start else { return false }
+                var paren = close - 1
+                while paren > start, line[paren] != UInt8(ascii: "(") { paren -= 1 }
+                guard paren > start else { return false }
                 f.tag = start..<paren
                 f.origin = start..<close
                 f.level = level!
@@ -56,7 +57,7 @@ public struct ChromiumDialect: Dialect {
                 f.clock.micros = t.fraction() ?? 0
                 guard f.clock.isValid else { return false }
                 sawTime = true
-            } else if let l = Level.fromWord(item), item.count >= 4 {
+            } else if item.count >= 4, !isDigit(item[0]), let l = Level.fromWord(item) {
                 level = l
             } else {
                 var n = ByteCursor(item)

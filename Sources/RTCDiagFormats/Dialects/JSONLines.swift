@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One JSON object per line, as structured loggers and browser SDKs write them. Keys are found
 /// by their usual names: time (`ts`, `time`, `timestamp`, `@timestamp`, `t`), level (`level`,
 /// `severity`, `lvl`, `levelname`), tag (`tag`, `module`, `category`, `logger`, `component`,
@@ -115,16 +121,22 @@ public struct JSONLinesDialect: Dialect {
     }
 
     /// A JSON string at the cursor; returns the range between the quotes (escapes left in place).
+    /// Jumps from quote to quote with `memchr`; a quote after an odd run of backslashes is escaped.
     static func string(_ c: inout ByteCursor) -> Range<Int>? {
         guard c.eat(UInt8(ascii: "\"")) else { return nil }
         let start = c.index
-        while let b = c.peek() {
-            if b == UInt8(ascii: "\\") { c.index += 2; continue }
-            if b == UInt8(ascii: "\"") {
-                c.index += 1
-                return start..<(c.index - 1)
+        guard let base = c.bytes.baseAddress else { return nil }
+        var from = start
+        while from < c.bytes.count {
+            guard let hit = memchr(base + from, 0x22, c.bytes.count - from) else { return nil }
+            let q = UnsafeRawPointer(hit) - base
+            var slashes = 0
+            while q - slashes - 1 >= start, c.bytes[q - slashes - 1] == UInt8(ascii: "\\") { slashes += 1 }
+            if slashes & 1 == 0 {
+                c.index = q + 1
+                return start..<q
             }
-            c.index += 1
+            from = q + 1
         }
         return nil
     }
