@@ -214,4 +214,33 @@ extension UnsafeRawBufferPointer {
     }
 }
 
+extension UnsafeRawBufferPointer {
+    /// Index of the first space at or after `i` (`count` when none), eight bytes per step.
+    @inline(__always)
+    func nextSpace(from i: Int) -> Int {
+        var i = i
+        while i + 8 <= count {
+            let y = loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2020_2020_2020_2020
+            let zero = (y &- 0x0101_0101_0101_0101) & ~y & 0x8080_8080_8080_8080
+            if zero != 0 { return i + zero.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < count, self[i] != 0x20 { i += 1 }
+        return i
+    }
+
+    /// Index of the first byte that is not a space at or after `i` (`count` when none).
+    @inline(__always)
+    func nextNonSpace(from i: Int) -> Int {
+        var i = i
+        while i + 8 <= count {
+            let y = loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2020_2020_2020_2020
+            if y != 0 { return i + y.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < count, self[i] == 0x20 { i += 1 }
+        return i
+    }
+}
+
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }

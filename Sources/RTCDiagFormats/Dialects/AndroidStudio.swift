@@ -22,23 +22,24 @@ public struct AndroidStudioDialect: Dialect {
               c.skipSpaces() > 0 else { return false }
         let columnsStart = c.index
         // The level is the first lone letter with spaces on both sides after the tag and package
-        // columns: walk word by word (words and padding are scanned in tight loops).
+        // columns. Walk word by word, remembering the last two words: the last is the package,
+        // the tag runs from the columns' start to the end of the word before it.
         var i = columnsStart
+        var lastStart = -1, lastEnd = -1, previousEnd = -1
         var levelAt = -1
         while i < line.count {
-            while i < line.count, line[i] != 0x20 { i += 1 }  // a word
-            while i < line.count, line[i] == 0x20 { i += 1 }  // its padding
+            let wordEnd = line.nextSpace(from: i)
+            previousEnd = lastEnd
+            lastStart = i
+            lastEnd = wordEnd
+            i = line.nextNonSpace(from: wordEnd)
             if i + 1 < line.count, line[i + 1] == 0x20, Level.fromLetter(line[i]) != nil {
                 levelAt = i
                 break
             }
         }
         guard levelAt > 0 else { return false }
-        // Columns: "Tag<pad> package<pad>"; the package is the last word, the tag everything before it.
-        let columns = line.trimmedEnd(columnsStart, levelAt)
-        var split = columns.upperBound
-        while split > columns.lowerBound, line[split - 1] != 0x20 { split -= 1 }
-        f.tag = split > columns.lowerBound ? line.trimmedEnd(columns.lowerBound, split) : columns
+        f.tag = lastStart > columnsStart ? columnsStart..<previousEnd : columnsStart..<lastEnd
         f.timeKind = .clock
         f.pid = pid
         f.tid = tid

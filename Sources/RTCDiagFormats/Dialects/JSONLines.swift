@@ -60,7 +60,9 @@ public struct JSONLinesDialect: Dialect {
         let v = UnsafeRawBufferPointer(rebasing: line[value])
         guard k.count <= 10 else { return }
         var packed: UInt64 = 0
-        for (i, b) in k.prefix(8).enumerated() { packed |= UInt64(b) << (8 * UInt64(i)) }
+        if let p = k.baseAddress {
+            for i in 0..<min(k.count, 8) { packed |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) &<< UInt64(8 &* i) }
+        }
         switch (k.count, packed) {
         case (2, word("ts")), (4, word("time")), (9, word("timestamp")), (10, word("@timesta")), (1, word("t")):
             if isString {
