@@ -32,8 +32,7 @@ public struct ChromiumDialect: Dialect {
         var sawTime = false
         var level: Level?
         while start < close {
-            var end = start
-            while end < close, line[end] != UInt8(ascii: ":") { end += 1 }
+            let end = line.nextByte(UInt8(ascii: ":"), from: start, to: close)
             let item = UnsafeRawBufferPointer(rebasing: line[start..<end])
             if level != nil {
                 // The rest is `file(line)`; a Windows path may hold ':' so take it to the bracket.

@@ -43,8 +43,7 @@ public struct XLogDialect: Dialect {
         for _ in 0..<2 {
             guard c.peek() == UInt8(ascii: "[") else { break }
             let open = c.index + 1
-            var close = open
-            while close < line.count, line[close] != UInt8(ascii: "]") { close += 1 }
+            let close = line.nextByte(UInt8(ascii: "]"), from: open, to: line.count)
             guard close < line.count else { break }
             if let fileEnd = Self.fileLine(line, open, close) {
                 f.origin = open..<close
@@ -63,8 +62,7 @@ public struct XLogDialect: Dialect {
 
     /// End of the file name when `line[open..<close]` reads `name.ext:123` (optionally `, func`).
     private static func fileLine(_ line: UnsafeRawBufferPointer, _ open: Int, _ close: Int) -> Int? {
-        var i = open
-        while i < close, line[i] != UInt8(ascii: ":") { i += 1 }
+        let i = line.nextByte(UInt8(ascii: ":"), from: open, to: close)
         guard i < close, i > open, i + 1 < close, isDigit(line[i + 1]) else { return nil }
         return i
     }
