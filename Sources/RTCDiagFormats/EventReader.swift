@@ -290,7 +290,6 @@ public final class EventReader {
             counts.blankLines += 1
             return false
         }
-        fields.reset()
         if let h = parseHeader(bytes, counting: true) {
             return start(line, h.bytes, dialect: h.dialect, flags: h.flags)
         }
@@ -305,8 +304,8 @@ public final class EventReader {
         return startUnparsed(line, flags: [])
     }
 
-    /// Recognises a header line into `fields`: the bytes left after paste cleaning, the dialect
-    /// and the flags; nil when no dialect takes the line.
+    /// Recognises a header line into `fields` (overwritten whole): the bytes left after paste
+    /// cleaning, the dialect and the flags; nil when no dialect takes the line.
     @inline(__always)
     private func parseHeader(_ bytes: UnsafeRawBufferPointer, counting: Bool)
         -> (bytes: UnsafeRawBufferPointer, dialect: Int, flags: EventFlags)? {
@@ -318,6 +317,7 @@ public final class EventReader {
             fields = e.pointee.fields
             h = (Int(e.pointee.cleaned), Int(e.pointee.dialect), e.pointee.flags)
         } else {
+            fields.reset()
             h = header.parse(bytes, lastForeign: &lastForeign, into: &fields)
         }
         guard let h else { return nil }
@@ -350,7 +350,6 @@ public final class EventReader {
             run.append(line)
             // Sample a skipped line now and then, so the time span covers the whole input.
             if counts.skippedLines & 4095 == 1, !line.flags.contains(.continued), !line.bytes.isEmpty {
-                fields.reset()
                 if parseHeader(line.bytes, counting: false) != nil { noteTime(eventTime()) }
             }
             return false
@@ -370,7 +369,6 @@ public final class EventReader {
         while j >= 0 {
             let candidate = run[j]
             if !candidate.flags.contains(.continued), !candidate.bytes.isEmpty {
-                fields.reset()
                 if let h = parseHeader(candidate.bytes, counting: true) {
                     pending.isOpen = false
                     counts.unparsedEvents -= 1
@@ -400,7 +398,6 @@ public final class EventReader {
         while j >= 0 {
             let l = run[j]
             if !l.flags.contains(.continued), !l.bytes.isEmpty {
-                fields.reset()
                 if parseHeader(l.bytes, counting: false) != nil, let t = eventTime() { noteTime(t); return }
             }
             j -= 1

@@ -127,12 +127,16 @@ final class PreparsedChunk {
             if length > 0, chunk[end - 1] == 0x0D { length -= 1 }
             let bytes = UnsafeRawBufferPointer(start: base + pos, count: length)
             if isBlank(bytes) { continue }
-            var f = LineFields()
-            let before = lastForeign
-            let h = parser.parse(bytes, lastForeign: &lastForeign, into: &f)
-            (storage + count).initialize(to: Entry(start: Int32(pos), length: Int32(length), cleaned: Int32(h?.start ?? 0),
-                                                   foreignBefore: Int8(before), foreignAfter: Int8(lastForeign),
-                                                   dialect: Int8(h?.dialect ?? -1), flags: h?.flags ?? [], fields: f))
+            // Parsed in place: the entry is written once.
+            let e = storage + count
+            e.initialize(to: Entry(start: Int32(pos), length: Int32(length), cleaned: 0, foreignBefore: Int8(lastForeign),
+                                   foreignAfter: 0, dialect: -1, flags: [], fields: LineFields()))
+            if let h = parser.parse(bytes, lastForeign: &lastForeign, into: &e.pointee.fields) {
+                e.pointee.cleaned = Int32(h.start)
+                e.pointee.dialect = Int8(h.dialect)
+                e.pointee.flags = h.flags
+            }
+            e.pointee.foreignAfter = Int8(lastForeign)
             count += 1
         }
     }

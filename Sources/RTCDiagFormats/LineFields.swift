@@ -16,10 +16,25 @@ public struct LineFields {
     public var level: Level = .unknown
     public var pid: Int32 = -1
     public var tid: Int32 = -1
-    public var tag: Range<Int> = 0..<0
-    public var message: Range<Int> = 0..<0
+    // Ranges are kept as 32-bit offsets (a line is at most the framer's cap, far below 2 GiB):
+    // this struct is reset, filled and copied once per line, so its size shows.
+    private var tagBounds: (Int32, Int32) = (0, 0)
+    private var messageBounds: (Int32, Int32) = (0, 0)
+    private var originBounds: (Int32, Int32) = (0, 0)
+
+    public var tag: Range<Int> {
+        @inline(__always) get { Int(tagBounds.0)..<Int(tagBounds.1) }
+        @inline(__always) set { tagBounds = (Int32(truncatingIfNeeded: newValue.lowerBound), Int32(truncatingIfNeeded: newValue.upperBound)) }
+    }
+    public var message: Range<Int> {
+        @inline(__always) get { Int(messageBounds.0)..<Int(messageBounds.1) }
+        @inline(__always) set { messageBounds = (Int32(truncatingIfNeeded: newValue.lowerBound), Int32(truncatingIfNeeded: newValue.upperBound)) }
+    }
     /// Source position the line names (`file.cc:123`), when the dialect prints one.
-    public var origin: Range<Int> = 0..<0
+    public var origin: Range<Int> {
+        @inline(__always) get { Int(originBounds.0)..<Int(originBounds.1) }
+        @inline(__always) set { originBounds = (Int32(truncatingIfNeeded: newValue.lowerBound), Int32(truncatingIfNeeded: newValue.upperBound)) }
+    }
     /// The message is a JSON string body: escapes are undone when it becomes a `String`.
     public var messageIsJSONEscaped = false
 
