@@ -492,7 +492,7 @@ final class EventBuffer {
     var dialect = -1
     var flags: EventFlags = []
     // What the view needs of the header's fields, already as offsets into `header` (a compact
-    // copy: the whole `LineFields` is three times larger, and this is copied once per event).
+    // copy: the whole `LineFields` is about twice as large, and this is copied once per event).
     private var tag: (UInt32, UInt32) = (0, 0)
     private var message: (UInt32, UInt32) = (0, 0)
     private var origin: (UInt32, UInt32) = (0, 0)
