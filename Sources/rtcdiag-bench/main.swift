@@ -35,7 +35,8 @@ if let jobs = option("--batch").flatMap({ Int($0) }), args.count >= 5 {
     exit(runBatch(jobs: jobs, dir: args[args.count - 2], db: args[args.count - 1]))
 }
 
-// Child mode: `rtcdiag-bench --measure MODE FILE` prints "bytes lines events".
+// Child mode: `rtcdiag-bench --measure MODE FILE` prints "bytes lines events" (and, for the
+// parse modes with RTCDIAG_BENCH_COUNTS set, how many lines the decode thread parsed ahead).
 if let mode = option("--measure"), let file = args.last {
     exit(measure(mode: mode, path: file))
 }
