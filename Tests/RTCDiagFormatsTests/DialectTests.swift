@@ -57,3 +57,46 @@ struct DialectSampleTests {
         }
     }
 }
+
+/// The parsers' eight-bytes-per-step searches against a plain byte loop, at every length up to
+/// past two words and every position of the target, with look-alike bytes around it.
+@Suite("Byte searches")
+struct ByteSearchTests {
+    @Test("nextByte, nextSpace and nextNonSpace find what a byte loop finds")
+    func agreeWithLoop() {
+        var checked = 0
+        for length in 0...20 {
+            for at in -1..<length {
+                // Bytes one bit away from ':' and ' ' must not match.
+                var bytes = (0..<length).map { i in UInt8(i % 2 == 0 ? 0x3B : 0x21) }
+                if at >= 0 { bytes[at] = 0x3A }
+                var spaces = [UInt8](repeating: 0x20, count: length)
+                if at >= 0 { spaces[at] = 0x41 }
+                bytes.withUnsafeBytes { b in
+                    spaces.withUnsafeBytes { s in
+                        for from in 0...length {
+                            let loop = (from..<length).first { b[$0] == 0x3A } ?? length
+                            #expect(b.nextByte(0x3A, from: from, to: length) == loop)
+                            let loopSpace = (from..<length).first { b[$0] == 0x20 } ?? length
+                            #expect(b.nextSpace(from: from) == loopSpace)
+                            let loopNon = (from..<length).first { s[$0] != 0x20 } ?? length
+                            #expect(s.nextNonSpace(from: from) == loopNon)
+                            checked += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 2000)
+    }
+
+    @Test("a search stops at its end bound even when the byte follows it")
+    func honoursEnd() {
+        let bytes: [UInt8] = Array("abcdefghij:klmnop".utf8)
+        bytes.withUnsafeBytes { b in
+            #expect(b.nextByte(UInt8(ascii: ":"), from: 0, to: 10) == 10)
+            #expect(b.nextByte(UInt8(ascii: ":"), from: 0, to: 11) == 10)
+            #expect(b.nextByte(UInt8(ascii: ":"), from: 11, to: b.count) == b.count)
+        }
+    }
+}
