@@ -44,9 +44,7 @@ public struct AndroidStudioDialect: Dialect {
         f.pid = pid
         f.tid = tid
         f.level = Level.fromLetter(line[levelAt])!
-        var m = levelAt + 1
-        while m < line.count, line[m] == 0x20 { m += 1 }
-        f.message = m..<line.count
+        f.message = line.nextNonSpace(from: levelAt + 1)..<line.count
         return true
     }
 }
