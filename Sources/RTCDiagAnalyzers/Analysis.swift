@@ -36,11 +36,10 @@ public struct AnalysisResult: Sendable {
 ///
 /// Each event's tag and message are scanned once for the union of all analyzers' keywords;
 /// an analyzer is called only when one of its keywords is there. A join after a leave (or a
-/// join of another channel) starts a new session: the analyzers are finished and made anew,
-/// so findings are grouped per call.
+/// join of another channel) starts a new session: the analyzers are finished and reset, so
+/// findings are grouped per call.
 public final class Analysis {
     public typealias Factory = @Sendable () -> any RuntimeAnalyzer
-    private let factories: [Factory]
     private var analyzers: [any RuntimeAnalyzer]
     private let descriptions: [AnalyzerDescription]
     private let scanner: KeywordScanner
@@ -55,9 +54,9 @@ public final class Analysis {
     public var maxSessions = 1000
 
     /// The compiled analyzers `types`, and analyzers made at run time (rules from YAML packs),
-    /// each given as a factory because every session gets fresh instances.
+    /// each given as a factory because every pass (one per input) gets fresh instances.
     public init(analyzers types: [any Analyzer.Type] = Analyzers.builtIn, runtime: [Factory] = []) {
-        factories = types.map { t in { t.makeRuntime() } } + runtime
+        let factories: [Factory] = types.map { t in { t.makeRuntime() } } + runtime
         analyzers = factories.map { $0() }
         descriptions = analyzers.map(\.description)
         var words: [String] = []
@@ -95,7 +94,7 @@ public final class Analysis {
             store.add(SessionResult(info: session, findings: found, timeline: context.timeline))
             context.timeline = Timeline()
             sessionCount += 1
-            analyzers = factories.map { $0() }
+            for a in analyzers.indices { analyzers[a].reset() }
         }
         if !parsesEveryLine { reader.keywordFilter = scanner }
         var fault: InputError?

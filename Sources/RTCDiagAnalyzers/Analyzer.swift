@@ -19,6 +19,9 @@ public protocol RuntimeAnalyzer {
     var description: AnalyzerDescription { get }
     mutating func observe(_ event: EventView, _ context: inout AnalysisContext)
     mutating func finish(_ context: inout AnalysisContext) -> [Finding]
+    /// Back to the state of a fresh instance, for the next session: in place, because a log of
+    /// many short calls would otherwise make (and free) every analyzer once per call.
+    mutating func reset()
 }
 
 /// Runs a compiled `Analyzer` as a `RuntimeAnalyzer`.
@@ -27,6 +30,7 @@ struct CompiledAnalyzer<A: Analyzer>: RuntimeAnalyzer {
     var description: AnalyzerDescription { A.description }
     mutating func observe(_ event: EventView, _ context: inout AnalysisContext) { base.observe(event, &context) }
     mutating func finish(_ context: inout AnalysisContext) -> [Finding] { base.finish(&context) }
+    mutating func reset() { base = A() }
 }
 
 extension Analyzer {
@@ -70,7 +74,18 @@ public struct Timeline: Sendable {
     private struct Series: Sendable {
         let name: String
         var points: [(time: Int64, value: Double)] = []
+        /// Keep every `step`-th sample (a power of two).
         var step = 1, seen = 0
+
+        mutating func add(_ time: Int64, _ value: Double) {
+            seen += 1
+            guard seen & (step - 1) == 0 else { return }
+            points.append((time, value))
+            if points.count > Timeline.maxPoints {
+                points = points.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+                step *= 2
+            }
+        }
     }
 
     public init() {}
@@ -82,7 +97,8 @@ public struct Timeline: Sendable {
         guard let time else { return }
         markSeen += 1
         guard markSeen % markStep == 0 else { return }
-        marks.append(Mark(time: time, kind: kind, label: String(label.prefix(120))))
+        // Counting characters is slow; a label of at most 120 bytes has at most 120 of them.
+        marks.append(Mark(time: time, kind: kind, label: label.utf8.count <= 120 ? label : String(label.prefix(120))))
         if marks.count > Self.maxMarks {
             marks = marks.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
             markStep *= 2
@@ -93,18 +109,10 @@ public struct Timeline: Sendable {
     /// only every second (fourth, …) sample kept from then on.
     public mutating func sample(_ name: String, _ time: Int64?, _ value: Double) {
         guard let time else { return }
-        let k: Int
-        if let i = lines.firstIndex(where: { $0.name == name }) { k = i } else {
-            lines.append(Series(name: name))
-            k = lines.count - 1
-        }
-        lines[k].seen += 1
-        guard lines[k].seen % lines[k].step == 0 else { return }
-        lines[k].points.append((time, value))
-        if lines[k].points.count > Self.maxPoints {
-            lines[k].points = lines[k].points.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-            lines[k].step *= 2
-        }
+        var k = 0
+        while k < lines.count, lines[k].name != name { k += 1 }
+        if k == lines.count { lines.append(Series(name: name)) }
+        lines[k].add(time, value)
     }
 }
 

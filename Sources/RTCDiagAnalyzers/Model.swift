@@ -34,22 +34,42 @@ public enum Severity: Int, Sendable, CaseIterable, Comparable, CustomStringConve
 public struct Evidence: Sendable, Hashable {
     public var source: String
     public var line: Int
-    public var time: String?
     public var text: String
+    /// The line's clock as read; formatted only when shown (most evidence made during a pass is
+    /// dropped again, and formatting a time costs more than taking the line's text).
+    private var clock: Clock
 
-    /// Makes only the strings evidence keeps: the header line and its time.
+    private enum Clock: Sendable, Hashable {
+        case none, absolute(Int64), elapsed(Int64), text(String)
+    }
+
+    /// The line's time as reports print it: `2024-05-01 10:00:00.123`, or `+1:02.500` for a
+    /// clock that counts from the start.
+    public var time: String? {
+        get {
+            switch clock {
+            case .none: nil
+            case .absolute(let t): formatLogTime(t)
+            case .elapsed(let t): "+" + formatElapsed(t)
+            case .text(let s): s
+            }
+        }
+        set { clock = newValue.map { .text($0) } ?? .none }
+    }
+
+    /// Makes only the string evidence keeps: the header line.
     public init(_ e: EventView, source: String) {
         self.source = source
         line = e.lineNumber
-        time = e.time.map { e.timeKind == .elapsed ? "+" + formatElapsed($0) : formatLogTime($0) }
+        clock = e.time.map { e.timeKind == .elapsed ? .elapsed($0) : .absolute($0) } ?? .none
         text = String(decoding: e.raw, as: UTF8.self)
     }
 
     public init(source: String, line: Int, time: String?, text: String) {
         self.source = source
         self.line = line
-        self.time = time
         self.text = text
+        clock = time.map { .text($0) } ?? .none
     }
 }
 

@@ -53,9 +53,12 @@ public struct OmittedSessions: Sendable {
 
     mutating func add(_ s: SessionResult) {
         count += 1
-        guard let worst = s.findings.map(\.severity).max() else { healthy += 1; return }
+        guard let worst = SessionStore.worst(s) else { healthy += 1; return }
         bySeverity[worst.rawValue] += 1
-        for sig in Set(s.findings.map(\.signature)) { bySignature[sig, default: 0] += 1 }
+        // A handful of findings: counting each signature once needs no set.
+        for (i, f) in s.findings.enumerated() where !s.findings[..<i].contains(where: { $0.signature == f.signature }) {
+            bySignature[f.signature, default: 0] += 1
+        }
     }
 }
 
@@ -70,7 +73,14 @@ struct SessionStore {
 
     init(limit: Int) { self.limit = max(1, limit) }
 
-    static func level(_ s: SessionResult) -> Int { s.findings.map(\.severity).max().map { 4 - $0.rawValue } ?? 0 }
+    static func level(_ s: SessionResult) -> Int { worst(s).map { 4 - $0.rawValue } ?? 0 }
+
+    /// The most severe finding's severity, or nil for a healthy session.
+    static func worst(_ s: SessionResult) -> Severity? {
+        var worst: Severity?
+        for f in s.findings where worst.map({ f.severity > $0 }) ?? true { worst = f.severity }
+        return worst
+    }
 
     mutating func add(_ s: SessionResult) {
         let level = Self.level(s)
@@ -121,8 +131,8 @@ enum SessionLine {
 
     /// Fills in what a join/leave line says about the session.
     static func update(_ s: inout SessionInfo, from e: EventView) {
-        let owned = e.materialize(source: "")
-        for (k, v) in owned.fields {
+        let message = e.messageText
+        for (k, v) in FieldExtractor.fields(in: message) {
             switch k.lowercased() {
             case "channel", "room", "channelid", "roomid": if s.channel == nil { s.channel = v }
             case "uid", "userid", "user": if s.uid == nil { s.uid = v }
@@ -134,8 +144,8 @@ enum SessionLine {
             }
         }
         // mars/xlog style "join channel: room-42 uid=1001"
-        if s.channel == nil, let r = owned.message.range(of: "channel: ") {
-            s.channel = owned.message[r.upperBound...].split(separator: " ").first.map(String.init)
+        if s.channel == nil, let r = message.range(of: "channel: ") {
+            s.channel = message[r.upperBound...].split(separator: " ").first.map(String.init)
         }
     }
 }

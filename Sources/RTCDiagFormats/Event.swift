@@ -109,13 +109,19 @@ public struct EventView {
 
     public var dialectName: String? { dialectIndex.map { Dialects.all[$0].name } }
 
-    /// An owned copy with `String`s, for output and evidence. Invalid UTF-8 becomes U+FFFD here.
-    public func materialize(source: String) -> Event {
+    /// The message with its continuation lines, JSON escapes undone (lossy for invalid UTF-8):
+    /// what `materialize` makes, without the other strings.
+    public var messageText: String {
         var text = messageIsJSONEscaped ? unescapeJSON(message) : String(decoding: message, as: UTF8.self)
         if !continuation.isEmpty { text += "\n" + String(decoding: continuation, as: UTF8.self) }
-        return Event(source: source, lineNumber: lineNumber, lineCount: lineCount, offset: offset, time: time,
+        return text
+    }
+
+    /// An owned copy with `String`s, for output and evidence. Invalid UTF-8 becomes U+FFFD here.
+    public func materialize(source: String) -> Event {
+        Event(source: source, lineNumber: lineNumber, lineCount: lineCount, offset: offset, time: time,
                      timeKind: timeKind, utcOffset: utcOffset, level: level, pid: pid >= 0 ? pid : nil,
-                     tid: tid >= 0 ? tid : nil, tag: String(decoding: tag, as: UTF8.self), message: text,
+                     tid: tid >= 0 ? tid : nil, tag: String(decoding: tag, as: UTF8.self), message: messageText,
                      origin: origin.isEmpty ? nil : String(decoding: origin, as: UTF8.self),
                      raw: String(decoding: raw, as: UTF8.self), dialect: dialectName, flags: flags)
     }

@@ -97,6 +97,9 @@ public final class EventReader {
     private var years: YearResolver
     private var detected = false
     private var sparse = false
+    /// `keywordFilter` once sparse reading starts, used per line without reference counting
+    /// (`keywordFilter` keeps it alive).
+    private var lineFilter: Unmanaged<KeywordScanner>?
     private var fields = LineFields()
     private var pending: EventBuffer
     private var ready: EventBuffer
@@ -166,7 +169,7 @@ public final class EventReader {
                 return nil
             }
             // (A Bool, not `if let`: binding the filter would retain and release it per line.)
-            let finished = sparse ? handleSparse(line, keywordFilter!) : handle(line)
+            let finished = sparse ? handleSparse(line) : handle(line)
             if finished, !hasWindow || admit(ready) { return ready.view }
         }
     }
@@ -193,6 +196,7 @@ public final class EventReader {
     private func detect() throws {
         detected = true
         sparse = keywordFilter != nil
+        lineFilter = keywordFilter.map { Unmanaged.passUnretained($0) }
         var used = 0
         while sample.count < options.sampleLines, !framerDone {
             let line: Line?
@@ -331,8 +335,8 @@ public final class EventReader {
     // MARK: - Sparse reading
 
     /// Feeds one line when only keyword lines are wanted; true when `ready` holds a finished event.
-    private func handleSparse(_ line: Line, _ filter: KeywordScanner) -> Bool {
-        let hit = framer.marked(line, skip: KeywordScanner.stampLength(line.bytes)) ?? filter.lineMatchesAny(line.bytes)
+    private func handleSparse(_ line: Line) -> Bool {
+        let hit = holdsKeyword(line)
         if pending.isOpen {
             // The open event holds a keyword: this line continues it or starts the next event.
             guard handle(line) else { return false }
@@ -360,6 +364,18 @@ public final class EventReader {
         }
         run.reset()
         return false
+    }
+
+    /// Whether `line` holds a keyword past its clock stamp: looked up in the decode thread's
+    /// marks when it made them (the stamp is measured only on the few lines with a mark at
+    /// all), else scanned here.
+    @inline(__always)
+    private func holdsKeyword(_ line: Line) -> Bool {
+        switch framer.marked(line) {
+        case false?: return false
+        case true?: return framer.marked(line, skip: KeywordScanner.stampLength(line.bytes)) == true
+        case nil: return lineFilter.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.lineMatchesAny(line.bytes) }
+        }
     }
 
     /// A keyword line no dialect recognises: most likely a continuation (a stack-trace frame,

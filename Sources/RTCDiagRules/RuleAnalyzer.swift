@@ -77,6 +77,13 @@ public struct RuleAnalyzer: RuntimeAnalyzer, @unchecked Sendable {
         return true
     }
 
+    public mutating func reset() {
+        matches.removeAll(keepingCapacity: true)
+        evidence = EvidenceLog()
+        fired = false
+        total = 0
+    }
+
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         guard fired else { return [] }
         var detail = "\(spec.summary.isEmpty ? spec.name : spec.summary) (\(total) matching line(s)"

@@ -149,7 +149,8 @@ struct ThresholdEvidence {
             let room = evidence.examples.count + waiting.count < evidence.limit
             waiting.append((serial, room ? Evidence(e, source: source) : nil, e.time))
         }
-        waiting.removeAll { $0.serial <= serial - rule.n }
+        // Oldest first and at most n of them: drop from the front what left the window.
+        while let first = waiting.first, first.serial <= serial - rule.n { waiting.removeFirst() }
         _ = rule.add(bad, time: e.time)
         if rule.isHolding {
             for w in waiting {
