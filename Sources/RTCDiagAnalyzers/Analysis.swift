@@ -43,11 +43,14 @@ public final class Analysis {
     private var analyzers: [any RuntimeAnalyzer]
     private let descriptions: [AnalyzerDescription]
     private let scanner: KeywordScanner
-    /// For each analyzer, the indices of its keywords in the scanner.
-    private let keywordIndices: [[Int]]
+    /// Per analyzer, its keywords as a bit set (`words` words each, analyzer after analyzer):
+    /// an event goes to the analyzer when this ANDed with the event's keywords is not zero.
+    private let analyzerMasks: UnsafeMutablePointer<UInt64>
+    private let words: Int
     private let deviceKeyword: Int
-    private let sessionKeywords: [Int]
-    private var hits: [Bool]
+    private let sessionKeywords: (join: Int, leave: Int)
+    /// The keywords of the current event, as a bit set.
+    private let hits: UnsafeMutablePointer<UInt64>
     /// Parse every line instead of only keyword lines (slower; the findings are the same).
     public var parsesEveryLine = false
     /// Sessions kept with their findings; past it, the least severe are only counted.
@@ -59,23 +62,42 @@ public final class Analysis {
         let factories: [Factory] = types.map { t in { t.makeRuntime() } } + runtime
         analyzers = factories.map { $0() }
         descriptions = analyzers.map(\.description)
-        var words: [String] = []
+        var keywords: [String] = []
         var indices: [[Int]] = []
         for d in descriptions {
             var mine: [Int] = []
             for k in d.keywords {
                 let lower = k.lowercased()
-                if let i = words.firstIndex(of: lower) { mine.append(i) } else { words.append(lower); mine.append(words.count - 1) }
+                if let i = keywords.firstIndex(of: lower) { mine.append(i) } else { keywords.append(lower); mine.append(keywords.count - 1) }
             }
             indices.append(mine)
         }
-        words.append("manufacturer: ")
-        deviceKeyword = words.count - 1
-        words += SessionLine.keywords
-        sessionKeywords = [words.count - 2, words.count - 1]
-        scanner = KeywordScanner(words)
-        keywordIndices = indices
-        hits = Array(repeating: false, count: words.count)
+        keywords.append("manufacturer: ")
+        deviceKeyword = keywords.count - 1
+        keywords += SessionLine.keywords
+        sessionKeywords = (keywords.count - 2, keywords.count - 1)
+        scanner = KeywordScanner(keywords)
+        self.words = scanner.bitWords
+        analyzerMasks = .allocate(capacity: max(1, indices.count * self.words))
+        analyzerMasks.initialize(repeating: 0, count: max(1, indices.count * self.words))
+        for (a, mine) in indices.enumerated() {
+            for k in mine { analyzerMasks[a * self.words + (k >> 6)] |= 1 << UInt64(k & 63) }
+        }
+        hits = .allocate(capacity: self.words)
+        hits.initialize(repeating: 0, count: self.words)
+    }
+
+    deinit {
+        analyzerMasks.deallocate()
+        hits.deallocate()
+    }
+
+    /// Whether the current event holds one of analyzer `a`'s keywords.
+    @inline(__always)
+    private func concerns(_ a: Int) -> Bool {
+        var any: UInt64 = 0
+        for w in 0..<words { any |= hits[w] & analyzerMasks[a * words + w] }
+        return any != 0
     }
 
     /// Reads the whole input. A fault in the input ends the pass early; what was found before it
@@ -101,12 +123,13 @@ public final class Analysis {
         do {
             while let e = try reader.next() {
                 events += 1
-                for i in hits.indices { hits[i] = false }
-                scanner.scan(e.tag, into: &hits)
-                scanner.scan(e.message, into: &hits)
-                if !e.continuation.isEmpty { scanner.scan(e.continuation, into: &hits) }
-                if hits[deviceKeyword] { DeviceInfo.update(&context.device, from: e) }
-                if sessionKeywords.contains(where: { hits[$0] }), let kind = SessionLine.classify(e) {
+                hits.update(repeating: 0, count: words)
+                scanner.scan(e.tag, into: hits)
+                scanner.scan(e.message, into: hits)
+                if !e.continuation.isEmpty { scanner.scan(e.continuation, into: hits) }
+                if KeywordScanner.isSet(hits, deviceKeyword) { DeviceInfo.update(&context.device, from: e) }
+                if KeywordScanner.isSet(hits, sessionKeywords.join) || KeywordScanner.isSet(hits, sessionKeywords.leave),
+                   let kind = SessionLine.classify(e) {
                     if kind == .join {
                         var probe = SessionInfo(index: 0, firstLine: 0)
                         SessionLine.update(&probe, from: e)
@@ -129,7 +152,7 @@ public final class Analysis {
                     }
                 }
                 session.lastLine = e.lineNumber + e.lineCount - 1
-                for a in analyzers.indices where keywordIndices[a].contains(where: { hits[$0] }) {
+                for a in analyzers.indices where concerns(a) {
                     analyzers[a].observe(e, &context)
                 }
             }

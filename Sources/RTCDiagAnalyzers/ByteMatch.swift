@@ -33,6 +33,17 @@ public enum ByteMatch {
         find(hay, needle.utf8Start, needle.utf8CodeUnitCount).map { $0 + needle.utf8CodeUnitCount }
     }
 
+    /// Case-insensitive (ASCII) equality; `word` must be lowercase.
+    public static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        let p = word.utf8Start
+        for i in 0..<bytes.count {
+            let c = bytes[i]
+            if ((c >= 65 && c <= 90) ? c | 0x20 : c) != p[i] { return false }
+        }
+        return true
+    }
+
     /// Case-insensitive (ASCII) substring test; `needle` must be lowercase.
     public static func containsLowercased(_ hay: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
         containsLowercased(hay, needle.utf8Start, needle.utf8CodeUnitCount)

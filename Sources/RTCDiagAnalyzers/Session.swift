@@ -131,21 +131,32 @@ enum SessionLine {
 
     /// Fills in what a join/leave line says about the session.
     static func update(_ s: inout SessionInfo, from e: EventView) {
-        let message = e.messageText
-        for (k, v) in FieldExtractor.fields(in: message) {
-            switch k.lowercased() {
-            case "channel", "room", "channelid", "roomid": if s.channel == nil { s.channel = v }
-            case "uid", "userid", "user": if s.uid == nil { s.uid = v }
-            case "sdk", "sdkversion", "version": if s.sdkVersion == nil { s.sdkVersion = v }
-            case "edge", "server", "ip", "edge_ip": if s.edge == nil { s.edge = v }
-            case "region", "area", "area_code", "dc": if s.region == nil { s.region = v }
-            case "net", "network", "nettype", "network_type": if s.network == nil { s.network = v }
-            default: break
-            }
+        if !e.messageIsJSONEscaped && e.continuation.isEmpty {
+            update(&s, message: e.message)
+        } else {
+            var text = e.messageText
+            text.withUTF8 { update(&s, message: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// On the message bytes: a string is made only for the values kept.
+    private static func update(_ s: inout SessionInfo, message m: UnsafeRawBufferPointer) {
+        FieldExtractor.forEachField(in: m) { k, v in
+            func key(_ names: StaticString...) -> Bool { names.contains { ByteMatch.equalsLowercased(k, $0) } }
+            func take(_ slot: inout String?) { if slot == nil { slot = String(decoding: v, as: UTF8.self) } }
+            if key("channel", "room", "channelid", "roomid") { take(&s.channel) }
+            else if key("uid", "userid", "user") { take(&s.uid) }
+            else if key("sdk", "sdkversion", "version") { take(&s.sdkVersion) }
+            else if key("edge", "server", "ip", "edge_ip") { take(&s.edge) }
+            else if key("region", "area", "area_code", "dc") { take(&s.region) }
+            else if key("net", "network", "nettype", "network_type") { take(&s.network) }
         }
         // mars/xlog style "join channel: room-42 uid=1001"
-        if s.channel == nil, let r = message.range(of: "channel: ") {
-            s.channel = message[r.upperBound...].split(separator: " ").first.map(String.init)
+        if s.channel == nil, var at = ByteMatch.after(m, "channel: ") {
+            while at < m.count, m[at] == 0x20 { at += 1 }
+            var end = at
+            while end < m.count, m[end] != 0x20 { end += 1 }
+            if end > at { s.channel = String(decoding: UnsafeRawBufferPointer(rebasing: m[at..<end]), as: UTF8.self) }
         }
     }
 }

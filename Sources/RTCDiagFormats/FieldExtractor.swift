@@ -3,7 +3,19 @@
 public enum FieldExtractor {
     public static func fields(in message: String) -> [(key: String, value: String)] {
         var out: [(key: String, value: String)] = []
-        let b = Array(message.utf8)
+        var text = message
+        text.withUTF8 { utf8 in
+            forEachField(in: UnsafeRawBufferPointer(utf8)) { key, value in
+                out.append((String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            }
+        }
+        return out
+    }
+
+    /// The same pairs as `fields(in:)`, on raw message bytes and without making strings, for
+    /// callers that want only a few keys (quotes around a value are already stripped).
+    public static func forEachField(in b: UnsafeRawBufferPointer,
+                                    _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
         var i = 0
         func isKeyByte(_ c: UInt8) -> Bool {
             (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 || c == 46 || c == 45
@@ -20,13 +32,13 @@ public enum FieldExtractor {
                   b[j] != UInt8(ascii: ")"), b[j] != UInt8(ascii: "}"), b[j] != UInt8(ascii: "]") { j += 1 }
             return j
         }
-        func text(_ r: Range<Int>) -> String {
-            var r = r
+        func emit(_ key: Range<Int>, _ value: Range<Int>) {
+            var r = value
             if r.count >= 2, b[r.lowerBound] == b[r.upperBound - 1],
                b[r.lowerBound] == UInt8(ascii: "\"") || b[r.lowerBound] == UInt8(ascii: "'") {
                 r = (r.lowerBound + 1)..<(r.upperBound - 1)
             }
-            return String(decoding: b[r], as: UTF8.self)
+            body(UnsafeRawBufferPointer(rebasing: b[key]), UnsafeRawBufferPointer(rebasing: b[r]))
         }
         while i < b.count {
             // A key starts at a word boundary.
@@ -39,7 +51,7 @@ public enum FieldExtractor {
             if k < b.count, b[k] == UInt8(ascii: "=") {
                 let v = k + 1
                 let e = valueEnd(from: v)
-                if e > v { out.append((text(i..<keyEnd), text(v..<e))) }
+                if e > v { emit(i..<keyEnd, v..<e) }
                 i = max(e, k + 1)
                 continue
             }
@@ -50,7 +62,7 @@ public enum FieldExtractor {
                 let jsonKey = keyEnd < k
                 if (v > k + 1 || jsonKey), v < b.count, b[v] != UInt8(ascii: "{"), b[v] != UInt8(ascii: "[") {
                     let e = valueEnd(from: v)
-                    if e > v, keyEnd - i <= 40 { out.append((text(i..<keyEnd), text(v..<e))) }
+                    if e > v, keyEnd - i <= 40 { emit(i..<keyEnd, v..<e) }
                     i = max(e, v)
                     continue
                 }
@@ -58,6 +70,5 @@ public enum FieldExtractor {
             keyEnd = k
             i = keyEnd
         }
-        return out
     }
 }

@@ -122,10 +122,24 @@ public final class KeywordScanner: @unchecked Sendable {
 
     /// Sets `hits[i] = true` for every keyword `i` found in `text`.
     public func scan(_ text: UnsafeRawBufferPointer, into hits: inout [Bool]) {
-        hits.withUnsafeMutableBufferPointer { hit in
-            _ = run(text, stopAtFirst: false, hits: hit.baseAddress!)
-        }
+        let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: bitWords)
+        defer { bits.deallocate() }
+        bits.initialize(repeating: 0, count: bitWords)
+        _ = run(text, stopAtFirst: false, hits: bits)
+        for k in 0..<count where Self.isSet(bits, k) { hits[k] = true }
     }
+
+    /// Sets bit `i % 64` of `bits[i / 64]` for every keyword `i` found in `text`; `bits` holds
+    /// `bitWords` words. (A bit set answers "any of these keywords?" with a few ANDs.)
+    public func scan(_ text: UnsafeRawBufferPointer, into bits: UnsafeMutablePointer<UInt64>) {
+        _ = run(text, stopAtFirst: false, hits: bits)
+    }
+
+    /// Words of a keyword bit set (see `scan(_:into:)`).
+    public var bitWords: Int { (count + 63) / 64 }
+
+    @inline(__always)
+    public static func isSet(_ bits: UnsafePointer<UInt64>, _ k: Int) -> Bool { bits[k >> 6] >> UInt64(k & 63) & 1 != 0 }
 
     /// Whether any keyword occurs in `text`; stops at the first.
     @inline(__always)
@@ -190,7 +204,7 @@ public final class KeywordScanner: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func run(_ text: UnsafeRawBufferPointer, stopAtFirst: Bool, hits: UnsafeMutablePointer<Bool>?) -> Bool {
+    private func run(_ text: UnsafeRawBufferPointer, stopAtFirst: Bool, hits: UnsafeMutablePointer<UInt64>?) -> Bool {
         let n = text.count
         guard count > 0, let t = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
         var any = false
@@ -200,9 +214,9 @@ public final class KeywordScanner: @unchecked Sendable {
             while c >= 0 {
                 let entry = entries[c]
                 let k = Int(entry.keyword), start = e - Int(entry.offset)  // where the keyword would begin
-                if start >= 0, hits.map({ !$0[k] }) ?? true, matches(k, t, n, at: start) {
+                if start >= 0, hits.map({ !Self.isSet($0, k) }) ?? true, matches(k, t, n, at: start) {
                     if stopAtFirst { return true }
-                    hits?[k] = true
+                    hits?[k >> 6] |= 1 << UInt64(k & 63)
                     any = true
                 }
                 c = Int(entry.next)
@@ -210,11 +224,11 @@ public final class KeywordScanner: @unchecked Sendable {
             return false
         }
         if stopped { return true }
-        for k in short where hits.map({ !$0[k] }) ?? true {
+        for k in short where hits.map({ !Self.isSet($0, k) }) ?? true {
             // One occurrence is enough: stop at it.
             if walkShort(k, t, n, { _ in true }) {
                 if stopAtFirst { return true }
-                hits?[k] = true
+                hits?[k >> 6] |= 1 << UInt64(k & 63)
                 any = true
             }
         }

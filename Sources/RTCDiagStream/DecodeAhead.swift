@@ -20,23 +20,22 @@ final class DecodeAhead: @unchecked Sendable {
     private let cancelled = ManagedAtomicFlag()
     /// Per slot: what the annotator found in it (valid only while the slot is held).
     private let slotMarks: [ChunkMarks]
-    private let annotatorLock = NSLock()
-    private var annotator: ChunkAnnotator?
     /// Work the decode thread takes over from the consumer when the ring is full (see
-    /// `setPreparer`): per slot, its state and its result. Guarded by `work`.
+    /// `setAnnotator`, `setPreparer`): per slot, its state and its result. Guarded by `work`.
     private let work = NSCondition()
+    private var annotator: ChunkAnnotator?
     private var preparer: ChunkPreparer?
     private var slotWork: [SlotWork]
     private var prepared: [AnyObject?]
 
     private enum SlotWork {
-        /// No preparer was set when the slot was filled, or the consumer has taken it.
+        /// Nothing was to be done when the slot was filled, or the consumer has taken it.
         case none
-        /// Filled and waiting for the consumer; the producer may still prepare it.
+        /// Filled and waiting for the consumer; the producer may still annotate and prepare it.
         case queued
-        /// The producer is preparing it; the consumer waits for that to end.
+        /// The producer is working on it; the consumer waits for that to end.
         case preparing
-        /// Prepared: `prepared[slot]` belongs to this chunk.
+        /// Done: `slotMarks[slot]` and `prepared[slot]` belong to this chunk.
         case done
     }
 
@@ -67,15 +66,18 @@ final class DecodeAhead: @unchecked Sendable {
         slots.forEach { $0.deallocate() }
     }
 
-    /// From the next chunk decoded on, `annotate` also runs on the decode thread over each chunk.
+    /// From the next chunk decoded on, whenever the ring is full (the decode thread would
+    /// wait), the decode thread runs `annotate` over the newest chunk the consumer has not
+    /// reached yet. A chunk the consumer reaches first has no marks, and the consumer does that
+    /// work itself: whichever thread has time does it, so neither waits on the other.
     func setAnnotator(_ annotate: @escaping ChunkAnnotator) {
-        annotatorLock.lock()
+        work.lock()
         annotator = annotate
-        annotatorLock.unlock()
+        work.unlock()
     }
 
-    /// The annotator's spans for the chunk last returned by `next()`; nil when it was decoded
-    /// before an annotator was set.
+    /// The annotator's spans for the chunk last returned by `next()`; nil when the decode thread
+    /// did not get to it.
     var currentMarks: [UInt64]? {
         guard holding else { return nil }
         let m = slotMarks[(readIndex + slots.count - 1) % slots.count]
@@ -119,17 +121,19 @@ final class DecodeAhead: @unchecked Sendable {
         return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[i])[..<lengths[i]])
     }
 
-    /// Waits for a free slot; while there is none, prepares queued chunks, newest first.
+    /// Waits for a free slot; while there is none, annotates and prepares queued chunks, newest
+    /// first.
     private func acquireSlot() {
         while free.wait(timeout: .now()) == .timedOut {
             guard prepareNewestQueued() else { free.wait(); return }
         }
     }
 
-    /// Prepares the newest chunk still waiting for the consumer; false when there is none.
+    /// Annotates and prepares the newest chunk still waiting for the consumer; false when there
+    /// is none.
     private func prepareNewestQueued() -> Bool {
         work.lock()
-        guard let prepare = preparer,
+        guard preparer != nil || annotator != nil,
               let slot = (1...slots.count).lazy.map({ (self.writeIndex + self.slots.count - $0) % self.slots.count })
                   .first(where: { self.slotWork[$0] == .queued }) else {
             work.unlock()
@@ -137,8 +141,14 @@ final class DecodeAhead: @unchecked Sendable {
         }
         slotWork[slot] = .preparing
         let previous = prepared[slot]
+        let annotate = annotator, prepare = preparer
         work.unlock()
-        let result = prepare(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[slot])[..<lengths[slot]]), previous)
+        let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[slot])[..<lengths[slot]])
+        if let annotate {
+            annotate(chunk, &slotMarks[slot].spans)
+            slotMarks[slot].valid = true
+        }
+        let result = prepare?(chunk, previous)
         work.lock()
         prepared[slot] = result
         slotWork[slot] = .done
@@ -182,15 +192,9 @@ final class DecodeAhead: @unchecked Sendable {
             }
             used += n
             lengths[writeIndex] = n
-            annotatorLock.lock()
-            let annotate = annotator
-            annotatorLock.unlock()
-            slotMarks[writeIndex].valid = annotate != nil
-            if let annotate {
-                annotate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slot)[..<n]), &slotMarks[writeIndex].spans)
-            }
+            slotMarks[writeIndex].valid = false
             work.lock()
-            slotWork[writeIndex] = preparer == nil ? .none : .queued
+            slotWork[writeIndex] = preparer == nil && annotator == nil ? .none : .queued
             work.unlock()
             writeIndex = (writeIndex + 1) % slots.count
             filled.signal()

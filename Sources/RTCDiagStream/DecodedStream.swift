@@ -77,9 +77,10 @@ public final class DecodedStream {
         ownOutput.deallocate()
     }
 
-    /// With decode-ahead: runs `annotate` on the decode thread over every chunk decoded from now
-    /// on, so work that needs only the bytes leaves the consuming thread. False without
-    /// decode-ahead (nothing to offload to).
+    /// With decode-ahead: whenever the decode thread is ahead (the ring is full), it runs
+    /// `annotate` over chunks the consumer has not reached yet, so work that needs only the
+    /// bytes leaves the consuming thread; chunks it did not get to have no marks (the consumer
+    /// does the work itself). False without decode-ahead (nothing to offload to).
     @discardableResult
     public func annotateAhead(_ annotate: @escaping ChunkAnnotator) -> Bool {
         guard let ahead else { return false }
@@ -87,7 +88,7 @@ public final class DecodedStream {
         return true
     }
 
-    /// The annotator's spans for the chunk `next()` returned last, or nil (no annotator then).
+    /// The annotator's spans for the chunk `next()` returned last, or nil (not annotated).
     public var currentMarks: [UInt64]? { ahead?.currentMarks }
 
     /// With decode-ahead: whenever the decode thread is ahead (the ring is full), it runs
