@@ -46,9 +46,10 @@ public struct UploadResult: Sendable {
     }
 }
 
-/// One call as the store keeps it: the `session` columns as text, and its findings. Built on
-/// the worker thread from the verdict, so the single store writer only binds ready values and
-/// the verdict (timeline, hypotheses) is freed where it was made.
+/// One call as the store keeps it: the `session` columns as text, and its findings' columns.
+/// Built on the worker thread from the verdict, so the single store writer only binds ready
+/// values and frees a few strings per row; the verdict (timeline, hypotheses, evidence) is
+/// freed where it was made.
 public struct SessionRow: Sendable {
     public var index: Int
     /// channel, uid, sdk_version, edge, region, network, manufacturer, model, os, hardware,
@@ -57,10 +58,7 @@ public struct SessionRow: Sendable {
     public var confidence: Double?
     public var firstTime: String?
     public var lastTime: String?
-    public var findings: [Finding]
-    /// Per finding, its kept evidence lines as the JSON array the store keeps
-    /// (`[{"source":"…","line":7,"time":"…","text":"…"}]`), made here on the worker.
-    public var evidence: [String]
+    public var findings: [FindingRow]
     public var isHealthy: Bool { findings.isEmpty }
 
     public init(_ v: Verdict) {
@@ -72,12 +70,35 @@ public struct SessionRow: Sendable {
         confidence = v.primary?.confidence
         firstTime = v.firstTime.map { formatLogTime($0) }
         lastTime = v.lastTime.map { formatLogTime($0) }
-        findings = v.findings
-        evidence = v.findings.map { f in
-            var w = JSONWriter()
-            w.evidence(f.evidence.examples)
-            return String(decoding: w.bytes, as: UTF8.self)
-        }
+        findings = v.findings.map(FindingRow.init)
+    }
+}
+
+/// One finding as the `finding` table keeps it.
+public struct FindingRow: Sendable {
+    public var signature: String
+    public var subkind: String?
+    public var cause: String
+    public var severity: String
+    public var confidence: Double
+    public var detail: String
+    /// Lines behind the finding; `evidence` keeps the first few.
+    public var evidenceCount: Int
+    /// The kept evidence lines as the JSON array the store keeps
+    /// (`[{"source":"…","line":7,"time":"…","text":"…"}]`).
+    public var evidence: String
+
+    public init(_ f: Finding) {
+        signature = f.signature
+        subkind = f.subkind
+        cause = f.cause.rawValue
+        severity = f.severity.description
+        confidence = f.confidence
+        detail = f.detail
+        evidenceCount = f.evidence.count
+        var w = JSONWriter()
+        w.evidence(f.evidence.examples)
+        evidence = String(decoding: w.bytes, as: UTF8.self)
     }
 }
 

@@ -223,10 +223,10 @@ public final class Store {
                     for t in s.text { session.bind(t) }
                     session.bind(s.confidence); session.bind(s.firstTime); session.bind(s.lastTime)
                     let sessionID = try session.run()
-                    for (f, lines) in zip(s.findings, s.evidence) {
-                        finding.bind(sessionID); finding.bind(f.signature); finding.bind(f.subkind); finding.bind(f.cause.rawValue)
-                        finding.bind(f.severity.description); finding.bind(f.confidence); finding.bind(f.detail)
-                        finding.bind(Int64(f.evidence.count)); finding.bind(lines)
+                    for f in s.findings {
+                        finding.bind(sessionID); finding.bind(f.signature); finding.bind(f.subkind); finding.bind(f.cause)
+                        finding.bind(f.severity); finding.bind(f.confidence); finding.bind(f.detail)
+                        finding.bind(Int64(f.evidenceCount)); finding.bind(f.evidence)
                         _ = try finding.run()
                     }
                 }
