@@ -43,7 +43,7 @@ if let mode = option("--measure"), let file = args.last {
 
 let sizeMiB = Int(option("--size-mib") ?? "1024") ?? 1024
 let dir = option("--dir") ?? ".build/bench-data"
-// Three runs: on a shared VM one run in a few is 20–30 % slow; the best of three is stable.
+// Three rounds: on a shared VM one run in a few is 20–30 % slow; the best of three is stable.
 let runs = Int(option("--runs") ?? "3") ?? 3
 let selfPath = String(cString: realpath("/proc/self/exe", nil))
 
@@ -71,7 +71,7 @@ _ = lines
 let lineCount = readTextFile("\(dir)/.wc").trimmed
 print("""
 
-    input: \(fixed(total / 1_048_576, 0)) MiB decompressed, \(lineCount) lines; \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores; best of \(runs)
+    input: \(fixed(total / 1_048_576, 0)) MiB decompressed, \(lineCount) lines; \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores; best of \(runs) rounds, each running every measurement once
     grep word: AudioRecord (a common keyword of our signatures)
 
     """)
@@ -83,14 +83,19 @@ struct Row {
     var mbps: Double { total / 1_000_000 / seconds }
 }
 
-func best(_ command: String) -> Row {
-    var bestRow = Row(label: command, seconds: .infinity, rssKiB: 0)
+/// Runs every command once per round, `runs` rounds, and keeps each command's best time:
+/// interleaved, so a stretch where this shared VM runs slow weighs on all of them alike and
+/// the ratios to the system tool do not depend on when each was measured.
+func best(_ commands: [String]) -> [Row] {
+    var rows = commands.map { Row(label: $0, seconds: .infinity, rssKiB: 0) }
     for _ in 0..<runs {
-        let r = spawn(command)
-        if r.seconds < bestRow.seconds { bestRow.seconds = r.seconds }
-        bestRow.rssKiB = max(bestRow.rssKiB, r.rssKiB)
+        for (i, command) in commands.enumerated() {
+            let r = spawn(command)
+            rows[i].seconds = min(rows[i].seconds, r.seconds)
+            rows[i].rssKiB = max(rows[i].rssKiB, r.rssKiB)
+        }
     }
-    return bestRow
+    return rows
 }
 
 print("codec  measurement                                  MB/s    vs tool   peak RSS")
@@ -100,19 +105,20 @@ var verdicts: [String] = []
 for c in codecs where option("--only") != "batch" {
     var st2 = stat()
     stat(c.file, &st2)
-    let tool = best("\(c.decompress) '\(c.file)' > /dev/null")
-    let grep = best("\(c.decompress) '\(c.file)' | grep -c AudioRecord > '\(dir)/.grep'")
-    let decode = best("exec '\(selfPath)' --measure decode '\(c.file)' > '\(dir)/.out'")
-    let frame = best("exec '\(selfPath)' --measure frame '\(c.file)' > '\(dir)/.out'")
-    let parse1 = best("exec '\(selfPath)' --measure parse '\(c.file)' > '\(dir)/.out'")
-    let parse = best("exec '\(selfPath)' --measure parse-2t '\(c.file)' > '\(dir)/.out'")
     let keywords = Set(Analyzers.builtIn.flatMap { $0.description.keywords } + BuiltinRules.specs().flatMap(\.messageLiterals))
         .filter { !$0.contains("'") && !$0.contains("\"") }.sorted()
     let pattern = keywords.map { $0.replacingOccurrences(of: ".", with: "\\.").replacingOccurrences(of: "(", with: "\\(") }
         .joined(separator: "|")
-    let grepSignatures = best("\(c.decompress) '\(c.file)' | grep -ciE '\(pattern)' > '\(dir)/.grep'")
-    let diagnose1 = best("exec '\(selfPath)' --measure diagnose '\(c.file)' > '\(dir)/.out'")
-    let diagnose = best("exec '\(selfPath)' --measure diagnose-2t '\(c.file)' > '\(dir)/.out'")
+    let ours = { (mode: String) in "exec '\(selfPath)' --measure \(mode) '\(c.file)' > '\(dir)/.out'" }
+    let measured = best([
+        "\(c.decompress) '\(c.file)' > /dev/null",
+        "\(c.decompress) '\(c.file)' | grep -c AudioRecord > '\(dir)/.grep'",
+        ours("decode"), ours("frame"), ours("parse"), ours("parse-2t"),
+        "\(c.decompress) '\(c.file)' | grep -ciE '\(pattern)' > '\(dir)/.grep'",
+        ours("diagnose"), ours("diagnose-2t"),
+    ])
+    let (tool, grep, decode, frame, parse1, parse) = (measured[0], measured[1], measured[2], measured[3], measured[4], measured[5])
+    let (grepSignatures, diagnose1, diagnose) = (measured[6], measured[7], measured[8])
     let rows: [(String, Row)] = [
         ("\(c.decompress) (system tool)", tool),
         ("\(c.decompress) | grep -c", grep),
@@ -144,24 +150,28 @@ print(verdicts.joined(separator: "\n"))
 
 // MARK: Batch: the same text as ≥ 200 uploads, one job against two, and a re-run.
 
-/// The best of two fresh batches over `uploads` with `jobs`, and the CPU seconds its store
-/// writer (the main thread) and the whole process used in that run, as the child reports them.
-func freshBatch(_ uploads: String, jobs: Int) -> (seconds: Double, rssKiB: Int, writerCPU: Double, totalCPU: Double) {
-    var best: (seconds: Double, rssKiB: Int, writerCPU: Double, totalCPU: Double) = (.infinity, 0, 0, 0)
+typealias BatchRun = (seconds: Double, rssKiB: Int, writerCPU: Double, totalCPU: Double)
+
+/// Fresh batches over `uploads` with 1 job and with 2, alternating, twice each: the best run of
+/// each, with the CPU seconds its store writer (the main thread) and the whole process used in
+/// that run, as the child reports them.
+func freshBatches(_ uploads: String) -> (one: BatchRun, two: BatchRun) {
+    var best: [BatchRun] = Array(repeating: (.infinity, 0, 0, 0), count: 2)
     for _ in 0..<2 {
-        _ = spawn("rm -f '\(dir)'/batch-\(jobs).sqlite*")
-        let run = spawn("exec '\(selfPath)' --batch \(jobs) '\(uploads)' '\(dir)/batch-\(jobs).sqlite' > '\(dir)/.batch'")
-        let cpu = readTextFile("\(dir)/.batch").split(separator: " ").compactMap { Double(String($0).trimmed) }
-        if run.seconds < best.seconds, cpu.count == 3 { best = (run.seconds, run.rssKiB, cpu[1], cpu[2]) }
+        for jobs in 1...2 {
+            _ = spawn("rm -f '\(dir)'/batch-\(jobs).sqlite*")
+            let run = spawn("exec '\(selfPath)' --batch \(jobs) '\(uploads)' '\(dir)/batch-\(jobs).sqlite' > '\(dir)/.batch'")
+            let cpu = readTextFile("\(dir)/.batch").split(separator: " ").compactMap { Double(String($0).trimmed) }
+            if run.seconds < best[jobs - 1].seconds, cpu.count == 3 { best[jobs - 1] = (run.seconds, run.rssKiB, cpu[1], cpu[2]) }
+        }
     }
-    return best
+    return (best[0], best[1])
 }
 
 /// Times `batch` with 1 and 2 jobs over the uploads in `uploads` (`bytes` decompressed), and a
 /// re-run, and prints the table and the verdict against the targets.
 func batchPart(_ title: String, uploads: String, bytes: Double) {
-    let batch1 = freshBatch(uploads, jobs: 1)
-    let batch2 = freshBatch(uploads, jobs: 2)
+    let (batch1, batch2) = freshBatches(uploads)
     let rerun = spawn("exec '\(selfPath)' --batch 2 '\(uploads)' '\(dir)/batch-2.sqlite' > /dev/null")
     let w = batch1.writerCPU / batch1.totalCPU
     print("""
