@@ -29,12 +29,14 @@ let package = Package(
         // System libraries: linked through pkg-config; `.ci/run` installs the -dev packages.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // XXH32 for lz4 frames' content checksums (faster than the distribution liblz4's own).
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         // 1. Stream: bytes in (file, stdin or an archive member), codec by magic, fixed buffers,
         //    line framing.
-        .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CZlib", "CArchive"], swiftSettings: hotPath),
+        .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CXXHash", "CZlib", "CArchive"], swiftSettings: hotPath),
         // 2. Formats: dialect detection and parsing of lines into events.
         .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"], swiftSettings: hotPath),
         // 3. Analyzers: one type per failure signature, fed by one streaming pass.

@@ -14,10 +14,12 @@ public enum Compression {
         return Array(out[..<n])
     }
 
-    /// lz4 frame with a content checksum, as the `lz4` command writes by default.
-    public static func lz4(_ data: [UInt8]) -> [UInt8] {
+    /// lz4 frame with a content checksum, as the `lz4` command writes by default; optionally
+    /// without it, or with a checksum per block.
+    public static func lz4(_ data: [UInt8], contentChecksum: Bool = true, blockChecksums: Bool = false) -> [UInt8] {
         var prefs = LZ4F_preferences_t()
-        prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        prefs.frameInfo.contentChecksumFlag = contentChecksum ? LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum
+        prefs.frameInfo.blockChecksumFlag = blockChecksums ? LZ4F_blockChecksumEnabled : LZ4F_noBlockChecksum
         var out = [UInt8](repeating: 0, count: LZ4F_compressFrameBound(data.count, &prefs))
         let n = out.withUnsafeMutableBytes { o in
             data.withUnsafeBytes { i in LZ4F_compressFrame(o.baseAddress, o.count, i.baseAddress, i.count, &prefs) }

@@ -124,6 +124,11 @@ public final class DecodedStream {
         if !started { try start() }
         guard let decoder else { return try nextPlain() }
         while true {
+            if let fault = decoder.pendingFault {
+                finished = true
+                throw InputError(input: name, kind: fault.kind, compressedOffset: consumedOffset + Int64(fault.consumed),
+                                 detail: fault.detail)
+            }
             if inStart == inEnd && !sourceEnded { try refill() }
             // All input read and the last frame closed: a clean end. (Asking a decoder for more
             // here would make it expect the next frame's header.)

@@ -3,7 +3,9 @@ import RTCDiagStream
 /// Fixture compressors: the library's own, at the levels the tests want.
 enum Compress {
     static func zstd(_ data: [UInt8], level: Int32 = 3) -> [UInt8] { Compression.zstd(data, level: level) }
-    static func lz4(_ data: [UInt8]) -> [UInt8] { Compression.lz4(data) }
+    static func lz4(_ data: [UInt8], contentChecksum: Bool = true, blockChecksums: Bool = false) -> [UInt8] {
+        Compression.lz4(data, contentChecksum: contentChecksum, blockChecksums: blockChecksums)
+    }
     static func gzip(_ data: [UInt8]) -> [UInt8] { Compression.gzip(data) }
 
     /// A zstd skippable frame (magic 0x184D2A5x) carrying `payload`.

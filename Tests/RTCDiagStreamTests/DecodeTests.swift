@@ -102,6 +102,78 @@ struct DecodeTests {
         #expect(intact)
     }
 
+    @Test("an lz4 frame's content checksum catches changed bytes that still decode, also when the stored sum arrives in pieces")
+    func lz4ContentChecksum() throws {
+        // One line holds a word found nowhere else, so lz4 keeps it as literal bytes we can change.
+        var text = logcatText(lines: 2000, seed: 5)
+        let marked = logcatText(lines: 1, seed: 9).dropLast() + Array(" token=QZXJVKWQ\n".utf8)
+        text.insert(contentsOf: marked, at: text.count / 2)
+        let good = Compress.lz4(text)
+        let literal = try #require(good.firstRange(of: Array("QZXJVKWQ".utf8)))
+        var changedLiteral = good
+        changedLiteral[literal.lowerBound + 3] = UInt8(ascii: "Y")   // QZXYVKWQ: valid lz4, other text
+        var changedSum = good
+        changedSum[good.count - 2] ^= 0x01                           // the stored checksum itself
+        // A second frame after the damaged one is not reached; every line of the first is read.
+        let frames = changedSum + Compress.lz4(Array("next frame\n".utf8))
+        let expected = text.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map(Array.init)
+        // Through the stream, with small reads and a small output buffer.
+        for input in 1024..<1032 {
+            #expect(frame(temporaryFile(good), inputBuffer: input, outputBuffer: 4096).error == nil)
+            for (name, bytes) in [("literal", changedLiteral), ("checksum", changedSum), ("two frames", frames)] {
+                let r = frame(temporaryFile(bytes), inputBuffer: input, outputBuffer: 4096)
+                let error = try #require(r.error, "\(name), reads of \(input): the damage went unnoticed")
+                #expect(error.kind == .corrupt, "\(name)")
+                #expect(error.description.contains("content checksum"), "\(name): \(error)")
+                #expect(error.compressedOffset == Int64(good.count), "\(name), reads of \(input)")
+                #expect(r.lines.count == expected.count, "\(name)")
+                if name != "literal" { #expect(r.lines.map(\.text) == expected, "\(name)") }
+            }
+        }
+        // Fed to the decoder in two pieces cut anywhere in the last eight bytes, so the stored
+        // checksum arrives split across calls: the good frame passes, the damaged one does not.
+        for cut in (good.count - 8)..<good.count {
+            let whole = decodeInPieces(good, cut: cut)
+            #expect(whole.fault == nil && whole.bytes == text, "cut at \(cut): \(String(describing: whole.fault))")
+            let damaged = decodeInPieces(changedSum, cut: cut)
+            #expect(damaged.fault?.detail.contains("content checksum") == true, "cut at \(cut)")
+            #expect(damaged.bytes == text, "cut at \(cut)")
+        }
+        // Frames without a content checksum, or with block checksums (liblz4 checks those), decode.
+        for bytes in [Compress.lz4(text, contentChecksum: false), Compress.lz4(text, blockChecksums: true)] {
+            let r = frame(temporaryFile(bytes), inputBuffer: 1024, outputBuffer: 4096)
+            #expect(r.error == nil)
+            #expect(r.lines.map(\.text) == expected)
+        }
+        var blockDamaged = Compress.lz4(text, blockChecksums: true)
+        let inBlock = try #require(blockDamaged.firstRange(of: Array("QZXJVKWQ".utf8)))
+        blockDamaged[inBlock.lowerBound + 3] = UInt8(ascii: "Y")
+        #expect(frame(temporaryFile(blockDamaged), inputBuffer: 1024, outputBuffer: 4096).error?.kind == .corrupt)
+    }
+
+    /// Runs an lz4 decoder over `bytes` given in two pieces, `bytes[..<cut]` then the rest.
+    func decodeInPieces(_ bytes: [UInt8], cut: Int) -> (bytes: [UInt8], fault: DecodeFault?) {
+        let decoder = LZ4Decoder()
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+        defer { output.deallocate() }
+        var produced: [UInt8] = []
+        for piece in [Array(bytes[..<cut]), Array(bytes[cut...])] {
+            var rest = piece
+            while !rest.isEmpty {
+                do {
+                    let step = try rest.withUnsafeBytes { try decoder.decode($0, into: output) }
+                    produced += output[..<step.produced]
+                    if let fault = decoder.pendingFault { return (produced, fault) }
+                    rest.removeFirst(step.consumed)
+                    if step.consumed == 0 && step.produced == 0 { break }
+                } catch {
+                    return (produced, error as? DecodeFault)
+                }
+            }
+        }
+        return (produced, nil)
+    }
+
     @Test("a compression bomb stops at the ratio limit instead of running on")
     func bomb() throws {
         let zeros = [UInt8](repeating: 0x41, count: 64 << 20)  // 64 MiB of 'A' → a few KiB of zstd
