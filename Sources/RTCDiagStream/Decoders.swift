@@ -120,11 +120,12 @@ final class LZ4Decoder: FrameDecoder {
             headerRead = false
             XXH32_reset(hash, 0)
             if checked, digest != tail {
-                let fault = DecodeFault(kind: .corrupt, detail: "lz4: content checksum does not match the decoded bytes",
+                var fault = DecodeFault(kind: .corrupt, detail: "lz4: content checksum does not match the decoded bytes",
                                         consumed: srcSize)
                 // The lines decoded in this call are still read; the fault follows them.
                 guard dstSize > 0 else { throw fault }
-                pendingFault = DecodeFault(kind: fault.kind, detail: fault.detail, consumed: 0)
+                fault.consumed = 0
+                pendingFault = fault
             }
         }
         return (srcSize, dstSize)
