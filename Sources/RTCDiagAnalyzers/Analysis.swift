@@ -63,12 +63,17 @@ public final class Analysis {
         analyzers = factories.map { $0() }
         descriptions = analyzers.map(\.description)
         var keywords: [String] = []
+        var index: [String: Int] = [:]
         var indices: [[Int]] = []
         for d in descriptions {
             var mine: [Int] = []
             for k in d.keywords {
                 let lower = k.lowercased()
-                if let i = keywords.firstIndex(of: lower) { mine.append(i) } else { keywords.append(lower); mine.append(keywords.count - 1) }
+                if let i = index[lower] { mine.append(i) } else {
+                    index[lower] = keywords.count
+                    mine.append(keywords.count)
+                    keywords.append(lower)
+                }
             }
             indices.append(mine)
         }

@@ -19,7 +19,7 @@ public final class KeywordScanner: @unchecked Sendable {
     private let bytes: UnsafeMutablePointer<UInt8>      // all keywords, lowercased, back to back
     private let starts: UnsafeMutablePointer<Int>       // keyword i is bytes[starts[i] ..< starts[i + 1]]
     private let bitmap: UnsafeMutablePointer<UInt64>    // 2^16 bits: hashes of keyword grams at offsets 0 and 1
-    private let head: UnsafeMutablePointer<Int32>       // per hash: first candidate entry, or -1
+    private let head: UnsafeMutablePointer<Int32>       // per hash with its bitmap bit set: first candidate entry, or -1
     private let entries: UnsafeMutablePointer<(keyword: Int32, offset: Int32, next: Int32)>
     private let fold: UnsafeMutablePointer<UInt8>       // ASCII lowercase
     private let short: [Int]                            // keywords under 4 bytes
@@ -41,8 +41,10 @@ public final class KeywordScanner: @unchecked Sendable {
         for b in 0..<256 { fold[b] = b >= 65 && b <= 90 ? UInt8(b | 0x20) : UInt8(b) }
         bitmap = .allocate(capacity: 1024)
         bitmap.initialize(repeating: 0, count: 1024)
+        // Left uninitialized: an entry is written before its bitmap bit is set, and read only
+        // where that bit is set (a scanner is made per input; 256 KiB of -1 cost more than a
+        // small upload's whole scan).
         head = .allocate(capacity: 65536)
-        head.initialize(repeating: -1, count: 65536)
         entries = .allocate(capacity: max(2 * lowered.count, 1))
         short = lowered.indices.filter { (1..<4).contains(lowered[$0].count) }
         anchor(by: { gram in Self.likelihood(gram) })
@@ -52,7 +54,6 @@ public final class KeywordScanner: @unchecked Sendable {
     /// bitmap and the candidate lists.
     private func anchor(by cost: (ArraySlice<UInt8>) -> Double) {
         bitmap.update(repeating: 0, count: 1024)
-        head.update(repeating: -1, count: 65536)
         var used = 0
         for k in 0..<count {
             let w = Array(UnsafeBufferPointer(start: bytes + starts[k], count: starts[k + 1] - starts[k]))
@@ -65,8 +66,9 @@ public final class KeywordScanner: @unchecked Sendable {
             }
             for offset in bestJ..<(bestJ + 2) {
                 let h = Self.hash(UInt32(w[offset]) | UInt32(w[offset + 1]) << 8 | UInt32(w[offset + 2]) << 16)
-                bitmap[h >> 6] |= 1 << UInt64(h & 63)
-                entries[used] = (Int32(k), Int32(offset), head[h])
+                let bit: UInt64 = 1 << UInt64(h & 63)
+                entries[used] = (Int32(k), Int32(offset), bitmap[h >> 6] & bit != 0 ? head[h] : -1)
+                bitmap[h >> 6] |= bit
                 head[h] = Int32(used)
                 used += 1
             }
@@ -77,17 +79,27 @@ public final class KeywordScanner: @unchecked Sendable {
     /// of the input): a keyword's rarest pair in this very log, so lines without keywords
     /// seldom set a bit. Call before scanning; the scanner is not to be shared while tuning.
     public func tune(to sample: [UnsafeRawBufferPointer]) {
-        var seen = [UInt32](repeating: 0, count: 65536)
+        // Only the hashes of the keywords' own grams are counted (a table of all 2^16 hashes
+        // would be zeroed per input, which costs a small upload more than its scan).
+        var wanted = [UInt64](repeating: 0, count: 1024)
+        var seen: [Int: UInt32] = [:]
+        for k in 0..<count where starts[k + 1] - starts[k] >= 4 {
+            for e in starts[k]...(starts[k + 1] - 3) {
+                let h = Self.hash(UInt32(bytes[e]) | UInt32(bytes[e + 1]) << 8 | UInt32(bytes[e + 2]) << 16)
+                wanted[h >> 6] |= 1 << UInt64(h & 63)
+            }
+        }
         for line in sample where line.count >= 3 {
             for e in 0..<(line.count - 2) {
-                seen[Self.hash(UInt32(line[e]) | UInt32(line[e + 1]) << 8 | UInt32(line[e + 2]) << 16)] += 1
+                let h = Self.hash(UInt32(line[e]) | UInt32(line[e + 1]) << 8 | UInt32(line[e + 2]) << 16)
+                if wanted[h >> 6] & 1 << UInt64(h & 63) != 0 { seen[h, default: 0] += 1 }
             }
         }
         anchor(by: { gram in
             let h = Self.hash(UInt32(gram[gram.startIndex]) | UInt32(gram[gram.startIndex + 1]) << 8
                               | UInt32(gram[gram.startIndex + 2]) << 16)
             // Ties (grams unseen in the sample) fall back to the letter-frequency guess.
-            return Double(seen[h]) + Self.likelihood(gram) / 1e6
+            return Double(seen[h] ?? 0) + Self.likelihood(gram) / 1e6
         })
     }
 

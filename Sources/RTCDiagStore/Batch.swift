@@ -193,7 +193,7 @@ public enum Batch {
     /// Reads one upload: every member of an archive, or the file itself.
     public static func analyze(_ path: String, hash: String, bytes: Int64, options: BatchOptions) -> UploadResult {
         var result = UploadResult(path: path, contentHash: hash, bytes: bytes, status: .analyzed, reason: nil,
-                                  analyzedAt: ISO8601DateFormatter().string(from: Date()), members: [])
+                                  analyzedAt: Batch.utcNow(), members: [])
         /// `relocate` (rotated logs read as one) re-points evidence before the rows are made.
         func run(_ name: String, _ stream: DecodedStream,
                  relocate: ((inout EvidenceLog) -> Void)? = nil) -> UploadResult.Member {
@@ -297,6 +297,16 @@ public enum Batch {
         return result
     }
 
+    /// The current time as `ISO8601DateFormatter` writes it (`2026-11-23T18:40:00Z`), made by
+    /// hand: creating a formatter per upload was a quarter of the work on a small upload.
+    static func utcNow() -> String {
+        var now = time(nil)
+        var t = tm()
+        gmtime_r(&now, &t)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(t.tm_year + 1900)-\(two(t.tm_mon + 1))-\(two(t.tm_mday))T\(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec))Z"
+    }
+
     /// What became of one upload in a batch run.
     public enum Outcome: Sendable {
         /// Read now (analyzed, or failed with the reason): to be written to the store.
@@ -320,7 +330,7 @@ public enum Batch {
         do { (hash, bytes) = try contentHash(path) } catch {
             guard !known.contains("unreadable:" + path) else { return .alreadyStored(path: path) }
             return .read(UploadResult(path: path, contentHash: "unreadable:" + path, bytes: 0, status: .failed,
-                                      reason: "\(error)", analyzedAt: ISO8601DateFormatter().string(from: Date()), members: []))
+                                      reason: "\(error)", analyzedAt: Batch.utcNow(), members: []))
         }
         guard !known.contains(hash) else { return .alreadyStored(path: path) }
         return .read(analyze(path, hash: hash, bytes: bytes, options: options))
