@@ -47,25 +47,25 @@ public final class KeywordScanner: @unchecked Sendable {
         head = .allocate(capacity: 65536)
         entries = .allocate(capacity: max(2 * lowered.count, 1))
         short = lowered.indices.filter { (1..<4).contains(lowered[$0].count) }
-        anchor(by: { gram in Self.likelihood(gram) })
+        anchor(by: { p in self.likelihood(at: p) })
     }
 
-    /// Picks each keyword's pair of anchor grams (the pair `cost` rates lowest) and fills the
-    /// bitmap and the candidate lists.
-    private func anchor(by cost: (ArraySlice<UInt8>) -> Double) {
+    /// Picks each keyword's pair of anchor grams (the pair `cost` rates lowest; `cost(p)` rates
+    /// the gram at `bytes[p]`) and fills the bitmap and the candidate lists.
+    private func anchor(by cost: (_ at: Int) -> Double) {
         bitmap.update(repeating: 0, count: 1024)
         var used = 0
         for k in 0..<count {
-            let w = Array(UnsafeBufferPointer(start: bytes + starts[k], count: starts[k + 1] - starts[k]))
-            guard w.count >= 4 else { continue }
+            let start = starts[k], length = starts[k + 1] - start
+            guard length >= 4 else { continue }
             var bestJ = 0
             var bestCost = Double.infinity
-            for j in 0...(w.count - 4) {
-                let c = cost(w[j..<(j + 3)]) + cost(w[(j + 1)..<(j + 4)])
+            for j in 0...(length - 4) {
+                let c = cost(start + j) + cost(start + j + 1)
                 if c < bestCost { bestCost = c; bestJ = j }
             }
             for offset in bestJ..<(bestJ + 2) {
-                let h = Self.hash(UInt32(w[offset]) | UInt32(w[offset + 1]) << 8 | UInt32(w[offset + 2]) << 16)
+                let h = gramHash(start + offset)
                 let bit: UInt64 = 1 << UInt64(h & 63)
                 entries[used] = (Int32(k), Int32(offset), bitmap[h >> 6] & bit != 0 ? head[h] : -1)
                 bitmap[h >> 6] |= bit
@@ -75,32 +75,43 @@ public final class KeywordScanner: @unchecked Sendable {
         }
     }
 
+    /// Hash of the keyword gram at `bytes[p]`.
+    @inline(__always)
+    private func gramHash(_ p: Int) -> Int {
+        Self.hash(UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16)
+    }
+
     /// Re-picks the anchor grams by how often their hashes occur in `sample` (the first lines
     /// of the input): a keyword's rarest pair in this very log, so lines without keywords
     /// seldom set a bit. Call before scanning; the scanner is not to be shared while tuning.
     public func tune(to sample: [UnsafeRawBufferPointer]) {
-        // Only the hashes of the keywords' own grams are counted (a table of all 2^16 hashes
-        // would be zeroed per input, which costs a small upload more than its scan).
+        // Only the keywords' own grams are counted (a table of all 2^16 hashes would be zeroed
+        // per input, which costs a small upload more than its scan): each distinct hash gets a
+        // counter, found through `head` where `wanted` has its bit (`anchor` refills `head`).
         var wanted = [UInt64](repeating: 0, count: 1024)
-        var seen: [Int: UInt32] = [:]
+        var counts: [UInt32] = []
         for k in 0..<count where starts[k + 1] - starts[k] >= 4 {
-            for e in starts[k]...(starts[k + 1] - 3) {
-                let h = Self.hash(UInt32(bytes[e]) | UInt32(bytes[e + 1]) << 8 | UInt32(bytes[e + 2]) << 16)
+            for p in starts[k]...(starts[k + 1] - 3) {
+                let h = gramHash(p)
+                guard wanted[h >> 6] & 1 << UInt64(h & 63) == 0 else { continue }
                 wanted[h >> 6] |= 1 << UInt64(h & 63)
+                head[h] = Int32(counts.count)
+                counts.append(0)
             }
         }
         for line in sample where line.count >= 3 {
             for e in 0..<(line.count - 2) {
                 let h = Self.hash(UInt32(line[e]) | UInt32(line[e + 1]) << 8 | UInt32(line[e + 2]) << 16)
-                if wanted[h >> 6] & 1 << UInt64(h & 63) != 0 { seen[h, default: 0] += 1 }
+                if wanted[h >> 6] & 1 << UInt64(h & 63) != 0 { counts[Int(head[h])] += 1 }
             }
         }
-        anchor(by: { gram in
-            let h = Self.hash(UInt32(gram[gram.startIndex]) | UInt32(gram[gram.startIndex + 1]) << 8
-                              | UInt32(gram[gram.startIndex + 2]) << 16)
-            // Ties (grams unseen in the sample) fall back to the letter-frequency guess.
-            return Double(seen[h] ?? 0) + Self.likelihood(gram) / 1e6
-        })
+        // Each keyword gram's count by its position, taken before `anchor` reuses `head`.
+        var seen = [UInt32](repeating: 0, count: max(starts[count], 1))
+        for k in 0..<count where starts[k + 1] - starts[k] >= 4 {
+            for p in starts[k]...(starts[k + 1] - 3) { seen[p] = counts[Int(head[gramHash(p)])] }
+        }
+        // Ties (grams unseen in the sample) fall back to the letter-frequency guess.
+        anchor(by: { p in Double(seen[p]) + self.likelihood(at: p) / 1e6 })
     }
 
     deinit {
@@ -108,22 +119,24 @@ public final class KeywordScanner: @unchecked Sendable {
         entries.deallocate()
     }
 
-    /// Rough likelihood of a 3-byte gram in log text: the product of per-byte frequencies
-    /// (English letter frequencies; spaces and digits are everywhere in logs, punctuation rare).
-    private static func likelihood(_ gram: ArraySlice<UInt8>) -> Double {
-        gram.reduce(1.0) { p, b in
-            let f: Double
+    /// Rough likelihood of the 3-byte keyword gram at `bytes[p]` in log text: the product of
+    /// per-byte frequencies (English letter frequencies; spaces and digits are everywhere in
+    /// logs, punctuation rare).
+    private func likelihood(at p: Int) -> Double {
+        var product = 1.0
+        for b in UnsafeBufferPointer(start: bytes + p, count: 3) {
             switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                f = [8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0, 6.3,
-                     9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07][Int(b - UInt8(ascii: "a"))]
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): f = 6
-            case 0x20: f = 15
-            default: f = 1
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): product *= Self.letterFrequency[Int(b - UInt8(ascii: "a"))]
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): product *= 6
+            case 0x20: product *= 15
+            default: break
             }
-            return p * f
         }
+        return product
     }
+
+    private static let letterFrequency: [Double] = [8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4,
+                                                     6.7, 7.5, 1.9, 0.1, 6.0, 6.3, 9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07]
 
     /// 16-bit hash of a 3-byte gram after a coarse case fold (`| 0x20` on every byte: exact
     /// for letters, and merely merges a few punctuation bytes, which only adds candidates).
