@@ -190,8 +190,12 @@ public enum Batch {
         return (String(h, radix: 16).leftPadded(to: 16) + "-" + String(total), total)
     }
 
-    /// Reads one upload: every member of an archive, or the file itself.
-    public static func analyze(_ path: String, hash: String, bytes: Int64, options: BatchOptions) -> UploadResult {
+    /// Reads one upload: every member of an archive, or the file itself. `analysis` (a worker's
+    /// own, reused from upload to upload) saves building the analyzers and the keyword scanner
+    /// per member, which costs a small upload as much as reading it; each pass ends with every
+    /// analyzer reset, and the scanner is tuned anew per input.
+    public static func analyze(_ path: String, hash: String, bytes: Int64, options: BatchOptions,
+                               analysis: Analysis? = nil) -> UploadResult {
         var result = UploadResult(path: path, contentHash: hash, bytes: bytes, status: .analyzed, reason: nil,
                                   analyzedAt: Batch.utcNow(), members: [])
         /// `relocate` (rotated logs read as one) re-points evidence before the rows are made.
@@ -200,7 +204,7 @@ public enum Batch {
             var member = UploadResult.Member(name: name, status: .analyzed)
             do {
                 let events = try EventReader(framer: LineFramer(stream: stream), options: options.reader)
-                let r = Analysis(runtime: options.rules).run(events)
+                let r = (analysis ?? Analysis(runtime: options.rules)).run(events)
                 member.dialect = r.dialect
                 member.lines = r.lines
                 member.events = r.events
@@ -325,7 +329,7 @@ public enum Batch {
 
     /// Hashes, then (unless `known` has the hash) analyzes one upload. An upload that cannot be
     /// read at all is still a result, keyed by its path, so the store lists it as failed.
-    static func process(_ path: String, known: Set<String>, options: BatchOptions) -> Outcome {
+    static func process(_ path: String, known: Set<String>, options: BatchOptions, analysis: Analysis) -> Outcome {
         let hash: String, bytes: Int64
         do { (hash, bytes) = try contentHash(path) } catch {
             guard !known.contains("unreadable:" + path) else { return .alreadyStored(path: path) }
@@ -333,7 +337,7 @@ public enum Batch {
                                       reason: "\(error)", analyzedAt: Batch.utcNow(), members: []))
         }
         guard !known.contains(hash) else { return .alreadyStored(path: path) }
-        return .read(analyze(path, hash: hash, bytes: bytes, options: options))
+        return .read(analyze(path, hash: hash, bytes: bytes, options: options, analysis: analysis))
     }
 
     /// State the worker threads share, always used under `lock`.
@@ -357,6 +361,9 @@ public enum Batch {
         let jobs = max(1, min(options.jobs, uploads.count))
         for _ in 0..<jobs {
             let t = Thread {
+                // Batch streams decode on the worker itself (no decode-ahead thread holds the
+                // scanner past a pass), so one analysis serves the worker's uploads in turn.
+                let analysis = Analysis(runtime: options.rules)
                 while true {
                     shared.lock.lock()
                     while !shared.stop, shared.next < uploads.count, shared.waiting >= 4 * jobs { shared.lock.wait() }
@@ -364,7 +371,7 @@ public enum Batch {
                     let i = shared.next
                     shared.next += 1
                     shared.lock.unlock()
-                    let r = process(uploads[i], known: known, options: options)
+                    let r = process(uploads[i], known: known, options: options, analysis: analysis)
                     shared.lock.lock()
                     shared.results[i] = r
                     shared.waiting += 1
