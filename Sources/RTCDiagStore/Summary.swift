@@ -69,7 +69,7 @@ extension Store {
             // Device view: client-side failure rate per model against all other sessions.
             let rows = try Row.fetchAll(db, sql: """
                 SELECT COALESCE(manufacturer || ' ' || model, model) AS device, COUNT(*),
-                       SUM(EXISTS (SELECT 1 FROM finding f WHERE f.session_id = session.id AND f.cause = 'client'))
+                       SUM(id IN (SELECT session_id FROM finding WHERE cause = 'client'))
                 FROM session WHERE model IS NOT NULL GROUP BY device
                 """)
             let total = rows.reduce(0) { $0 + ($1[1] as Int) }

@@ -64,6 +64,28 @@ struct BatchTests {
         #expect(write.status == 2 && write.stderr.contains("read-only"))
     }
 
+    @Test("report names the device model whose calls fail on the client side more often than the others'")
+    func deviceOverRepresented() throws {
+        let dir = try scratchDirectory()
+        let uploads = dir.appendingPathComponent("uploads")
+        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        // 12 calls on a Samsung with the sample's client-side echo failure; 24 quiet calls on a Pixel.
+        let failing = try sampleData("android-call.log")
+        let device = String(decoding: failing, as: UTF8.self).split(separator: "\n").first { $0.contains("Manufacturer:") }!
+        let pixel = device.replacingOccurrences(of: "Manufacturer: samsung, Model: SM-A515F", with: "Manufacturer: Google, Model: Pixel 6")
+        // (The Pixel's files come first, so session ids and finding ids do not line up.)
+        for i in 0..<24 { try Data("\(pixel)\ntail \(i)\n".utf8).write(to: uploads.appendingPathComponent("a\(i).log")) }
+        for i in 0..<12 { try (failing + Data("tail \(i)\n".utf8)).write(to: uploads.appendingPathComponent("b\(i).log")) }
+        let db = dir.appendingPathComponent("store.sqlite").path
+        #expect(try run(["batch", uploads.path, "--db", db]).status == 0)
+        #expect(try count(db, "SELECT COUNT(*) FROM session WHERE model = 'Pixel 6' AND severity IS NULL") == 24)
+        let summary = try Store(path: db, readOnly: true).summary(minSupport: 10)
+        let top = try #require(summary.devices.first)
+        #expect(summary.devices.count == 1)
+        #expect(top.model == "samsung SM-A515F" && top.sessions == 12 && top.clientFailures == 12)
+        #expect(top.rate == 1 && top.othersRate == 0 && top.p < 0.05)
+    }
+
     @Test("a batch killed midway and run again leaves the same store as one uninterrupted run")
     func killAndResume() throws {
         let dir = try scratchDirectory()
