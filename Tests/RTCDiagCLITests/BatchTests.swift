@@ -24,6 +24,14 @@ func dump(_ db: String) throws -> String {
     return out
 }
 
+/// A scratch directory holding an empty `uploads` folder.
+func scratchUploads() throws -> (dir: URL, uploads: URL) {
+    let dir = try scratchDirectory()
+    let uploads = dir.appendingPathComponent("uploads")
+    try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+    return (dir, uploads)
+}
+
 func count(_ db: String, _ sql: String) throws -> Int {
     Int(try Store(path: db).query(sql).rows.first?.first??.description ?? "") ?? -1
 }
@@ -66,9 +74,7 @@ struct BatchTests {
 
     @Test("report names the device model whose calls fail on the client side more often than the others'")
     func deviceOverRepresented() throws {
-        let dir = try scratchDirectory()
-        let uploads = dir.appendingPathComponent("uploads")
-        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        let (dir, uploads) = try scratchUploads()
         // 12 calls on a Samsung with the sample's client-side echo failure; 24 quiet calls on a Pixel.
         let failing = try sampleData("android-call.log")
         let device = String(decoding: failing, as: UTF8.self).split(separator: "\n").first { $0.contains("Manufacturer:") }!
@@ -88,9 +94,7 @@ struct BatchTests {
 
     @Test("a batch killed midway and run again leaves the same store as one uninterrupted run")
     func killAndResume() throws {
-        let dir = try scratchDirectory()
-        let uploads = dir.appendingPathComponent("uploads")
-        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        let (dir, uploads) = try scratchUploads()
         // 456 distinct uploads: the plain corpus logs, twelve times, each copy with its own last line.
         let plain = try corpusLogs().filter { $0.pathExtension == "log" }
         for copy in 0..<12 {
@@ -153,9 +157,7 @@ struct BatchTests {
 
     @Test("two copies of one upload in a run: the first is read, the second counted as stored; an unreadable file is listed as failed")
     func duplicatesAndUnreadable() throws {
-        let dir = try scratchDirectory()
-        let uploads = dir.appendingPathComponent("uploads")
-        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        let (dir, uploads) = try scratchUploads()
         for name in ["a.log", "b.log", "c.log"] {
             try sampleData("android-call.log").write(to: uploads.appendingPathComponent(name))
         }
@@ -225,9 +227,7 @@ struct BatchTests {
 
     @Test("a store that cannot grow (full disk, file size limit): exit 3, a clear message, the stored uploads whole; a re-run completes it")
     func storeCannotGrow() throws {
-        let dir = try scratchDirectory()
-        let uploads = dir.appendingPathComponent("uploads")
-        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        let (dir, uploads) = try scratchUploads()
         let call = try sampleData("android-call.log")
         for i in 0..<12 { try (call + Data("tail \(i)\n".utf8)).write(to: uploads.appendingPathComponent("u\(i).log")) }
         let db = dir.appendingPathComponent("store.sqlite").path
