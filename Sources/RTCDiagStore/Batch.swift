@@ -191,11 +191,12 @@ public enum Batch {
     }
 
     /// Reads one upload: every member of an archive, or the file itself. `analysis` (a worker's
-    /// own, reused from upload to upload) saves building the analyzers and the keyword scanner
-    /// per member, which costs a small upload as much as reading it; each pass ends with every
-    /// analyzer reset, and the scanner is tuned anew per input.
+    /// own, reused from upload to upload; made here when not given) saves building the analyzers
+    /// and the keyword scanner per member, which costs a small upload as much as reading it;
+    /// each pass ends with every analyzer reset, and the scanner is tuned anew per input.
     public static func analyze(_ path: String, hash: String, bytes: Int64, options: BatchOptions,
                                analysis: Analysis? = nil) -> UploadResult {
+        let analysis = analysis ?? Analysis(runtime: options.rules)
         var result = UploadResult(path: path, contentHash: hash, bytes: bytes, status: .analyzed, reason: nil,
                                   analyzedAt: Batch.utcNow(), members: [])
         /// `relocate` (rotated logs read as one) re-points evidence before the rows are made.
@@ -204,7 +205,7 @@ public enum Batch {
             var member = UploadResult.Member(name: name, status: .analyzed)
             do {
                 let events = try EventReader(framer: LineFramer(stream: stream), options: options.reader)
-                let r = (analysis ?? Analysis(runtime: options.rules)).run(events)
+                let r = analysis.run(events)
                 member.dialect = r.dialect
                 member.lines = r.lines
                 member.events = r.events
