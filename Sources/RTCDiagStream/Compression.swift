@@ -5,12 +5,40 @@ import CZstd
 /// One-shot compressors for the codecs the stream reads: used to write the labeled corpus and
 /// test fixtures. (Reading never needs them; it streams.)
 public enum Compression {
-    public static func zstd(_ data: [UInt8], level: Int32 = 19) -> [UInt8] {
+    /// A zstd frame; with `windowLog`, written as a stream (no content size in the header), so
+    /// the frame declares that window whatever the data's size, as `zstd --long` output does.
+    public static func zstd(_ data: [UInt8], level: Int32 = 19, windowLog: Int32? = nil) -> [UInt8] {
+        if let windowLog { return zstdStream(data, level: level, windowLog: windowLog) }
         var out = [UInt8](repeating: 0, count: ZSTD_compressBound(data.count))
         let n = out.withUnsafeMutableBytes { o in
             data.withUnsafeBytes { i in ZSTD_compress(o.baseAddress, o.count, i.baseAddress, i.count, level) }
         }
         precondition(ZSTD_isError(n) == 0, "zstd compression failed")
+        return Array(out[..<n])
+    }
+
+    private static func zstdStream(_ data: [UInt8], level: Int32, windowLog: Int32) -> [UInt8] {
+        let cctx = ZSTD_createCCtx()
+        defer { ZSTD_freeCCtx(cctx) }
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, windowLog)
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)
+        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(data.count) + 64)
+        let n = out.withUnsafeMutableBytes { o in
+            data.withUnsafeBytes { i -> Int in
+                var inBuf = ZSTD_inBuffer(src: i.baseAddress, size: i.count, pos: 0)
+                var outBuf = ZSTD_outBuffer(dst: o.baseAddress, size: o.count, pos: 0)
+                // Fed as a stream: the size is never pledged, so the window is not shrunk to it.
+                while inBuf.pos < inBuf.size {
+                    precondition(ZSTD_isError(ZSTD_compressStream2(cctx, &outBuf, &inBuf, ZSTD_e_continue)) == 0)
+                }
+                while true {
+                    let left = ZSTD_compressStream2(cctx, &outBuf, &inBuf, ZSTD_e_end)
+                    precondition(ZSTD_isError(left) == 0, "zstd compression failed")
+                    if left == 0 { return outBuf.pos }
+                }
+            }
+        }
         return Array(out[..<n])
     }
 

@@ -1,14 +1,22 @@
 import Dispatch
 import Foundation
 
-/// Runs a `DecodedStream` on its own thread, filling a small ring of fixed buffers, so that
-/// decompression and parsing use both cores. Memory stays `slots × slotSize`.
+/// Runs a `DecodedStream` on its own thread, filling a small ring of buffers, so that
+/// decompression and parsing use both cores. Memory stays `(slots + 2) × slotSize`.
 ///
 /// Chunks arrive in order; a fault arrives after every chunk decoded before it. A chunk is
 /// valid until the next call to `next()`, as with the direct stream.
+///
+/// For zstd the chunks lie back to back in one ring (each starts where the last ended, and
+/// wraps to the front when less than a slot is left), and the ring is large enough that the
+/// bytes a frame's window may refer back to are never overwritten: zstd then decodes in place
+/// (`ZstdDecoder(keptHistory:)`). Other codecs fill fixed slots of the same memory.
 final class DecodeAhead: @unchecked Sendable {
     private let inner: DecodedStream
-    private let slots: [UnsafeMutableRawBufferPointer]
+    private let ring: UnsafeMutableRawBufferPointer
+    private let slotSize: Int
+    /// Per slot: where its chunk starts in `ring`, and its length (-1: the end).
+    private var starts: [Int]
     private var lengths: [Int]
     private let filled = DispatchSemaphore(value: 0)
     private let free: DispatchSemaphore
@@ -41,7 +49,10 @@ final class DecodeAhead: @unchecked Sendable {
 
     init(inner: DecodedStream, slots count: Int = 8, slotSize: Int = 1 << 20) {
         self.inner = inner
-        slots = (0..<count).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
+        self.slotSize = slotSize
+        // Two slots more than can be in use: see `produce` for why nothing live is overwritten.
+        ring = .allocate(byteCount: (count + 2) * slotSize, alignment: 64)
+        starts = (0..<count).map { $0 * slotSize }
         lengths = Array(repeating: 0, count: count)
         slotMarks = (0..<count).map { _ in ChunkMarks() }
         slotWork = Array(repeating: .none, count: count)
@@ -63,7 +74,14 @@ final class DecodeAhead: @unchecked Sendable {
     }
 
     deinit {
-        slots.forEach { $0.deallocate() }
+        ring.deallocate()
+    }
+
+    private var slotCount: Int { lengths.count }
+
+    /// The chunk in slot `i`.
+    private func chunk(_ i: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ring)[starts[i]..<(starts[i] + lengths[i])])
     }
 
     /// From the next chunk decoded on, whenever the ring is full (the decode thread would
@@ -80,7 +98,7 @@ final class DecodeAhead: @unchecked Sendable {
     /// did not get to it.
     var currentMarks: [UInt64]? {
         guard holding else { return nil }
-        let m = slotMarks[(readIndex + slots.count - 1) % slots.count]
+        let m = slotMarks[(readIndex + slotCount - 1) % slotCount]
         return m.valid ? m.spans : nil
     }
 
@@ -116,9 +134,9 @@ final class DecodeAhead: @unchecked Sendable {
         currentPrepared = slotWork[i] == .done ? prepared[i] : nil
         slotWork[i] = .none
         work.unlock()
-        readIndex = (i + 1) % slots.count
+        readIndex = (i + 1) % slotCount
         holding = true
-        return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[i])[..<lengths[i]])
+        return chunk(i)
     }
 
     /// Waits for a free slot; while there is none, annotates and prepares queued chunks, newest
@@ -134,7 +152,7 @@ final class DecodeAhead: @unchecked Sendable {
     private func prepareNewestQueued() -> Bool {
         work.lock()
         guard preparer != nil || annotator != nil,
-              let slot = (1...slots.count).lazy.map({ (self.writeIndex + self.slots.count - $0) % self.slots.count })
+              let slot = (1...slotCount).lazy.map({ (self.writeIndex + self.slotCount - $0) % self.slotCount })
                   .first(where: { self.slotWork[$0] == .queued }) else {
             work.unlock()
             return false
@@ -143,7 +161,7 @@ final class DecodeAhead: @unchecked Sendable {
         let previous = prepared[slot]
         let annotate = annotator, prepare = preparer
         work.unlock()
-        let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(slots[slot])[..<lengths[slot]])
+        let chunk = chunk(slot)
         if let annotate {
             annotate(chunk, &slotMarks[slot].spans)
             slotMarks[slot].valid = true
@@ -165,17 +183,37 @@ final class DecodeAhead: @unchecked Sendable {
         // several slots; a compressed one is decoded straight into the slot.
         var rest: UnsafeRawBufferPointer?
         var used = 0
+        // zstd: chunks back to back. At most `slotCount` chunks are in use (read, queued or
+        // being written), each at most a slot long, plus one gap under a slot at the wrap: so
+        // a new chunk never reaches one in use, and the `slotCount` slots' worth of bytes
+        // before it (the frame window allowed in place) stay as they were.
+        inner.keptHistory = slotCount * slotSize
+        var contiguous = false
+        var position = 0
+        do {
+            contiguous = try inner.prime() == .zstd
+        } catch {
+            endError = error
+        }
         while true {
             acquireSlot()
             if cancelled.isSet { return }
-            let slot = slots[writeIndex]
-            do {
-                if rest == nil || used == rest!.count {
-                    rest = try inner.nextDirect(into: slot)
-                    used = 0
+            if contiguous {
+                if ring.count - position < slotSize { position = 0 }
+                starts[writeIndex] = position
+            }
+            let slot = UnsafeMutableRawBufferPointer(rebasing: ring[starts[writeIndex]..<(starts[writeIndex] + slotSize)])
+            if endError == nil {
+                do {
+                    if rest == nil || used == rest!.count {
+                        rest = try inner.nextDirect(into: slot)
+                        used = 0
+                    }
+                } catch {
+                    endError = error
+                    rest = nil
                 }
-            } catch {
-                endError = error
+            } else {
                 rest = nil
             }
             guard let chunk = rest else {
@@ -191,12 +229,13 @@ final class DecodeAhead: @unchecked Sendable {
                 slot.baseAddress!.copyMemory(from: chunk.baseAddress! + used, byteCount: n)
             }
             used += n
+            position = starts[writeIndex] + n
             lengths[writeIndex] = n
             slotMarks[writeIndex].valid = false
             work.lock()
             slotWork[writeIndex] = preparer == nil && annotator == nil ? .none : .queued
             work.unlock()
-            writeIndex = (writeIndex + 1) % slots.count
+            writeIndex = (writeIndex + 1) % slotCount
             filled.signal()
         }
     }

@@ -45,6 +45,9 @@ public final class DecodedStream {
     private var started = false
     private var finished = false
     private var decoder: FrameDecoder?
+    /// Set by the decode thread's ring before the first read: this many of the latest decoded
+    /// bytes stay where they were written, so zstd may decode in place (see `ZstdDecoder`).
+    var keptHistory = 0
 
     public init(source: ByteSource, limits: StreamLimits = StreamLimits(),
                 inputBufferSize: Int = 256 << 10, outputBufferSize: Int = 1 << 20) {
@@ -116,6 +119,17 @@ public final class DecodedStream {
         output = target
         defer { output = ownOutput }
         return try nextDirect()
+    }
+
+    /// zstd frames (skippable ones included) decoded in place, by this stream or its decode thread.
+    var framesDecodedInPlace: Int {
+        ahead == nil ? (decoder as? ZstdDecoder)?.framesInPlace ?? 0 : aheadInner!.framesDecodedInPlace
+    }
+
+    /// Sniffs the codec (and refuses what cannot be read) without decoding anything yet.
+    func prime() throws -> Codec {
+        if !started { try start() }
+        return directCodec
     }
 
     /// Decodes on the calling thread.
@@ -217,7 +231,7 @@ public final class DecodedStream {
             finished = true
             throw InputError(input: name, kind: .unsupportedFormat, compressedOffset: 0,
                              detail: "\(what) is not a supported input format")
-        case .codec(.zstd): directCodec = .zstd; decoder = ZstdDecoder()
+        case .codec(.zstd): directCodec = .zstd; decoder = ZstdDecoder(keptHistory: keptHistory)
         case .codec(.lz4): directCodec = .lz4; decoder = LZ4Decoder()
         case .codec(.gzip): directCodec = .gzip; decoder = GzipDecoder()
         case .codec(.plain), .needMoreBytes:

@@ -215,6 +215,53 @@ struct DecodeAheadTests {
         #expect(got > text.count / 4)
     }
 
+    @Test("zstd decodes in place in the ring: matches megabytes back across wraps, frame after frame; larger windows stream")
+    func zstdInPlace() throws {
+        // A log repeated with small edits: the encoder refers megabytes back, and 19 MB wrap
+        // the 10 MiB ring twice.
+        let base = logcatText(lines: 40_000, seed: 11)
+        var text: [UInt8] = []
+        for round in 0..<5 { text += base + Array("round \(round)\n".utf8) }
+        let (a, b) = (Array(text[..<7_000_000]), Array(text[7_000_000...]))
+        let cases: [(name: String, bytes: [UInt8], inPlace: Int)] = [
+            ("8 MiB window", Compression.zstd(text, level: 3, windowLog: 23), 1),
+            ("frames and a skippable frame", Compress.zstd(a) + Compress.skippable([1, 2, 3]) + Compress.zstd(b), 3),
+            ("16 MiB window, then 2 MiB", Compression.zstd(a, level: 3, windowLog: 24) + Compression.zstd(b, level: 3, windowLog: 21), 1),
+        ]
+        for c in cases {
+            let stream = try DecodedStream(path: temporaryFile(c.bytes), decodeAhead: true)
+            var out: [UInt8] = []
+            while let chunk = try stream.next() { out.append(contentsOf: chunk) }
+            let same = out == text
+            #expect(same, "\(c.name): \(out.count) of \(text.count) bytes")
+            #expect(stream.framesDecodedInPlace == c.inPlace, "\(c.name)")
+        }
+        // Damage in the middle: the bytes decoded before it come out, then the fault, at the damage.
+        var bytes = Compression.zstd(text, level: 3, windowLog: 23)
+        let mid = bytes.count / 2
+        for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
+        let path = temporaryFile(bytes)
+        func decode(_ stream: DecodedStream) -> (out: [UInt8], error: InputError?) {
+            var out: [UInt8] = []
+            do {
+                while let chunk = try stream.next() { out.append(contentsOf: chunk) }
+            } catch {
+                return (out, error as? InputError)
+            }
+            return (out, nil)
+        }
+        let ahead = decode(try DecodedStream(path: path, decodeAhead: true))
+        let direct = decode(try DecodedStream(path: path))
+        #expect(ahead.error?.kind == .corrupt && direct.error?.kind == .corrupt)
+        let offset = ahead.error?.compressedOffset ?? 0
+        #expect(offset >= Int64(mid) - (128 << 10) && offset <= Int64(mid) + 64, "fault at \(offset), damage at \(mid)")
+        // In place, every block before the damaged one comes out (streaming loses the rest of
+        // its last 1 MiB output buffer).
+        #expect(ahead.out.count > 1 << 20 && ahead.out.count >= direct.out.count)
+        let same = ahead.out.prefix(direct.out.count) == direct.out[...] && ahead.out.prefix(1 << 20) == text.prefix(1 << 20)
+        #expect(same)
+    }
+
     @Test("dropping a decode-ahead stream early stops its thread without hanging")
     func earlyDrop() throws {
         let path = temporaryFile(Compress.zstd(logcatText(lines: 60_000, seed: 4)))
