@@ -91,8 +91,10 @@ final class ZstdDecoder: FrameDecoder {
                 while true {
                     let need = ZSTD_nextSrcSizeToDecompress(ctx)
                     guard input.count - consumed >= need else { return (consumed, produced) }
-                    // A block needs room for its whole output; the caller's buffer is far larger.
-                    if ZSTD_nextInputType(ctx) == ZSTDnit_block, output.count - produced < Self.maxBlockBytes {
+                    // A block (the last one has an input type of its own) needs room for its
+                    // whole output; the ring hands out regions far larger than one block.
+                    let next = ZSTD_nextInputType(ctx)
+                    if next == ZSTDnit_block || next == ZSTDnit_lastBlock, output.count - produced < Self.maxBlockBytes {
                         return (consumed, produced)
                     }
                     let r = ZSTD_decompressContinue(ctx, output.baseAddress! + produced, output.count - produced,

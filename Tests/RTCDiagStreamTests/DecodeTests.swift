@@ -262,6 +262,25 @@ struct DecodeAheadTests {
         #expect(same)
     }
 
+    @Test("in place, a block (also a frame's last) waits for room for its whole output")
+    func zstdInPlaceRoom() throws {
+        // 100 KB of text at level 3 is one frame of one block, which is also its last.
+        let text = Array(logcatText(lines: 3000, seed: 5).prefix(100_000))
+        let frame = Compress.zstd(text)
+        let decoder = ZstdDecoder(keptHistory: 1 << 20)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+        defer { output.deallocate() }
+        try frame.withUnsafeBytes { input in
+            // Less room than a block may need: only the headers are read, nothing is written.
+            let first = try decoder.decode(input, into: UnsafeMutableRawBufferPointer(rebasing: output[..<(64 << 10)]))
+            #expect(first.produced == 0 && first.consumed < 20 && decoder.isMidFrame)
+            let rest = try decoder.decode(UnsafeRawBufferPointer(rebasing: input[first.consumed...]), into: output)
+            #expect(first.consumed + rest.consumed == frame.count && !decoder.isMidFrame)
+            #expect(rest.produced == text.count && Array(output[..<rest.produced]) == text)
+        }
+        #expect(decoder.framesInPlace == 1)
+    }
+
     @Test("dropping a decode-ahead stream early stops its thread without hanging")
     func earlyDrop() throws {
         let path = temporaryFile(Compress.zstd(logcatText(lines: 60_000, seed: 4)))
