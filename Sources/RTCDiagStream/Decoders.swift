@@ -123,9 +123,10 @@ final class ZstdDecoder: FrameDecoder {
     /// A fault at input offset `consumed` of this call. Blocks decoded earlier in the call are
     /// handed out first (the stream reports the fault on its next read, at that offset).
     private func fail(_ code: Int, _ consumed: Int, _ produced: Int) throws(DecodeFault) -> (consumed: Int, produced: Int) {
-        let fault = DecodeFault(kind: .corrupt, detail: "zstd: " + String(cString: ZSTD_getErrorName(code)), consumed: consumed)
+        var fault = DecodeFault(kind: .corrupt, detail: "zstd: " + String(cString: ZSTD_getErrorName(code)), consumed: consumed)
         guard produced > 0 else { throw fault }
-        pendingFault = DecodeFault(kind: fault.kind, detail: fault.detail, consumed: 0)
+        fault.consumed = 0
+        pendingFault = fault
         return (consumed, produced)
     }
 }
