@@ -228,19 +228,7 @@ struct DecodeAheadTests {
             ("frames and a skippable frame", Compress.zstd(a) + Compress.skippable([1, 2, 3]) + Compress.zstd(b), 3),
             ("16 MiB window, then 2 MiB", Compression.zstd(a, level: 3, windowLog: 24) + Compression.zstd(b, level: 3, windowLog: 21), 1),
         ]
-        for c in cases {
-            let stream = try DecodedStream(path: temporaryFile(c.bytes), decodeAhead: true)
-            var out: [UInt8] = []
-            while let chunk = try stream.next() { out.append(contentsOf: chunk) }
-            let same = out == text
-            #expect(same, "\(c.name): \(out.count) of \(text.count) bytes")
-            #expect(stream.framesDecodedInPlace == c.inPlace, "\(c.name)")
-        }
-        // Damage in the middle: the bytes decoded before it come out, then the fault, at the damage.
-        var bytes = Compression.zstd(text, level: 3, windowLog: 23)
-        let mid = bytes.count / 2
-        for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
-        let path = temporaryFile(bytes)
+        /// Every chunk up to the end or the fault, and the fault.
         func decode(_ stream: DecodedStream) -> (out: [UInt8], error: InputError?) {
             var out: [UInt8] = []
             do {
@@ -250,6 +238,18 @@ struct DecodeAheadTests {
             }
             return (out, nil)
         }
+        for c in cases {
+            let stream = try DecodedStream(path: temporaryFile(c.bytes), decodeAhead: true)
+            let (out, error) = decode(stream)
+            let same = out == text
+            #expect(error == nil && same, "\(c.name): \(out.count) of \(text.count) bytes")
+            #expect(stream.framesDecodedInPlace == c.inPlace, "\(c.name)")
+        }
+        // Damage in the middle: the bytes decoded before it come out, then the fault, at the damage.
+        var bytes = Compression.zstd(text, level: 3, windowLog: 23)
+        let mid = bytes.count / 2
+        for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
+        let path = temporaryFile(bytes)
         let ahead = decode(try DecodedStream(path: path, decodeAhead: true))
         let direct = decode(try DecodedStream(path: path))
         #expect(ahead.error?.kind == .corrupt && direct.error?.kind == .corrupt)
