@@ -228,16 +228,32 @@ public final class Store {
                 member.bind(m.dialect); member.bind(Int64(m.lines)); member.bind(Int64(m.events)); member.bind(Int64(m.calls))
                 member.bind(m.firstTime.map { formatLogTime($0) }); member.bind(m.lastTime.map { formatLogTime($0) })
                 let memberID = try member.run()
-                for s in m.sessions {
-                    session.bind(memberID); session.bind(Int64(s.index))
-                    for t in s.text { session.bind(t) }
-                    session.bind(s.confidence); session.bind(s.firstTime); session.bind(s.lastTime)
-                    let sessionID = try session.run()
-                    for f in s.findings {
-                        finding.bind(sessionID); finding.bind(f.signature); finding.bind(f.subkind); finding.bind(f.cause)
-                        finding.bind(f.severity); finding.bind(f.confidence); finding.bind(f.detail)
-                        finding.bind(Int64(f.evidenceCount)); finding.bind(f.evidence)
-                        _ = try finding.run()
+                try m.sessions.text.withUnsafeBufferPointer { text in
+                    // The text is freed with the upload: no statement may keep pointing at it.
+                    defer { sqlite3_clear_bindings(session.statement); sqlite3_clear_bindings(finding.statement) }
+                    let values = m.sessions.values
+                    func bind(_ insert: inout Insert, _ v: StoreRows.Value) {
+                        switch v {
+                        case .null: insert.bindNull()
+                        case .int(let n): insert.bind(n)
+                        case .real(let d): insert.bind(d)
+                        case .text(let start, let count): insert.bind(UnsafeBufferPointer(rebasing: text[start..<start + count]))
+                        }
+                    }
+                    var i = 0
+                    while i < values.count {
+                        session.bind(memberID)
+                        for v in values[i..<i + StoreRows.sessionColumns] { bind(&session, v) }
+                        i += StoreRows.sessionColumns
+                        let sessionID = try session.run()
+                        guard case .int(let findings) = values[i] else { preconditionFailure("packed rows out of step") }
+                        i += 1
+                        for _ in 0..<findings {
+                            finding.bind(sessionID)
+                            for v in values[i..<i + StoreRows.findingColumns] { bind(&finding, v) }
+                            i += StoreRows.findingColumns
+                            _ = try finding.run()
+                        }
                     }
                 }
             }
@@ -265,6 +281,17 @@ public final class Store {
             _ = s.withUTF8 { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(statement, column, $0.baseAddress, Int32($0.count), transient) }
             }
+        }
+
+        /// Text that stays where it is until the row is inserted (SQLite does not copy it).
+        mutating func bind(_ bytes: UnsafeBufferPointer<UInt8>) {
+            column += 1
+            _ = bytes.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(statement, column, $0.baseAddress, Int32($0.count), nil) }
+        }
+
+        mutating func bindNull() {
+            column += 1
+            sqlite3_bind_null(statement, column)
         }
 
         mutating func bind(_ n: Int64) {

@@ -38,6 +38,8 @@ public final class ArchiveReader {
     public let limits: ArchiveLimits
     private let archive: OpaquePointer
     private var entries = 0
+    /// The archive file's own modification time: the year of a member that records none.
+    private let archiveTime: Int64?
     /// Bytes read out of all members so far (for the ratio check).
     private var producedTotal: Int64 = 0
 
@@ -64,6 +66,12 @@ public final class ArchiveReader {
     public init(path: String, limits: ArchiveLimits = ArchiveLimits()) throws {
         self.path = path
         self.limits = limits
+        var st = stat()
+        #if canImport(Darwin)
+        archiveTime = stat(path, &st) == 0 ? Int64(st.st_mtimespec.tv_sec) : nil
+        #else
+        archiveTime = stat(path, &st) == 0 ? Int64(st.st_mtim.tv_sec) : nil
+        #endif
         guard let a = archive_read_new() else {
             throw InputError(input: path, kind: .unreadable, compressedOffset: 0, detail: "cannot start libarchive")
         }
@@ -109,7 +117,10 @@ public final class ArchiveReader {
             if archive_entry_is_encrypted(entry) != 0 {
                 return .skipped(name: name, reason: "encrypted")
             }
-            let mtime: Int64? = archive_entry_mtime_is_set(entry) != 0 ? Int64(archive_entry_mtime(entry)) : nil
+            // A zip writer that records no time leaves the DOS epoch (1980-01-01); logcat's
+            // year would come out as 1979. Such a member takes the archive's own time.
+            let recorded: Int64? = archive_entry_mtime_is_set(entry) != 0 ? Int64(archive_entry_mtime(entry)) : nil
+            let mtime = recorded.flatMap { $0 > 315_619_200 ? $0 : nil } ?? archiveTime
             var note: String?
             if name.hasPrefix("/") || name.split(separator: "/").contains("..") {
                 note = "unsafe name (absolute or with ..): read in memory only, nothing is extracted"

@@ -80,7 +80,7 @@ struct BatchCommand: ParsableCommand {
                     try store.write(result)
                     if result.status == .failed || result.members.contains(where: { $0.status == .failed }) { failed += 1 }
                     if result.status == .analyzed || !result.members.isEmpty { analyzed += 1 }
-                    for m in result.members { sessions += m.sessions.count; failing += m.sessions.filter { !$0.isHealthy }.count }
+                    for m in result.members { sessions += m.sessions.count; failing += m.sessions.failing }
                     progress.advance(bytes: result.bytes, failed: failed)
                 }
             }

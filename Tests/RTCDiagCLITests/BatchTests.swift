@@ -57,6 +57,32 @@ struct BatchTests {
         let got = Dictionary(uniqueKeysWithValues: stored.rows.map { ($0[0]!, Int($0[1]!)!) })
         #expect(got == expected)
         #expect(try count(db, "SELECT COUNT(*) FROM session") == (try diagnoses(diagnose.stdout)).count)
+        // Column by column, the store holds what diagnose printed (the rows are packed on the
+        // worker and bound from one buffer: a value out of step shows here).
+        func text(_ v: Any?) -> String { v.map { $0 is NSNull ? "NULL" : "\($0)" } ?? "NULL" }
+        var printed: [String] = [], kept: [String] = []
+        for d in try diagnoses(diagnose.stdout) {
+            let s = d["session"] as? [String: Any] ?? [:], device = d["device"] as? [String: Any] ?? [:]
+            printed.append(["channel", "uid", "sdk_version", "edge", "network"].map { text(s[$0]) }.joined(separator: "|")
+                           + "|" + ["manufacturer", "model", "os"].map { text(device[$0]) }.joined(separator: "|")
+                           + "|" + text(d["severity"]) + "|" + text(d["root_cause"]) + "|" + text(d["first_time"]))
+            for f in d["findings"] as? [[String: Any]] ?? [] {
+                let lines = (f["evidence"] as? [[String: Any]] ?? []).map { "\(text($0["line"])) \(text($0["time"])) \(text($0["text"]))" }
+                printed.append(["signature", "subkind", "severity", "detail", "evidence_count"].map { text(f[$0]) }.joined(separator: "|")
+                               + "|" + lines.joined(separator: "\n"))
+            }
+        }
+        let store = try Store(path: db)
+        for row in try store.query("""
+            SELECT channel, uid, sdk_version, edge, network, manufacturer, model, os, severity, root_cause, first_time FROM session
+            """).rows { kept.append(row.map { $0 ?? "NULL" }.joined(separator: "|")) }
+        for row in try store.query("""
+            SELECT signature, subkind, severity, detail, evidence_count,
+                   (SELECT group_concat(line || ' ' || ifnull(time, 'NULL') || ' ' || text, char(10)) FROM evidence WHERE finding_id = f.id)
+            FROM finding f
+            """).rows { kept.append(row.map { $0 ?? "NULL" }.joined(separator: "|")) }
+        #expect(kept.sorted() == printed.sorted(),
+                "store only: \(Set(kept).subtracting(printed).sorted().prefix(3)); printed only: \(Set(printed).subtracting(kept).sorted().prefix(3))")
 
         let again = try run(["batch", zip.path, "--db", db])
         #expect(again.stdout.contains("0 upload(s) analyzed, 1 already in the store"))
