@@ -43,9 +43,14 @@ public enum Compression {
     }
 
     /// lz4 frame with a content checksum, as the `lz4` command writes by default; optionally
-    /// without it, or with a checksum per block.
-    public static func lz4(_ data: [UInt8], contentChecksum: Bool = true, blockChecksums: Bool = false) -> [UInt8] {
+    /// without it, or with a checksum per block. Blocks of 64 KiB, 256 KiB, 1 MiB or 4 MiB
+    /// (the `lz4` command's default), independent unless `linked` (`lz4 -BD`).
+    public static func lz4(_ data: [UInt8], contentChecksum: Bool = true, blockChecksums: Bool = false,
+                           blockSize: Int = 64 << 10, linked: Bool = false) -> [UInt8] {
         var prefs = LZ4F_preferences_t()
+        let id: [Int: LZ4F_blockSizeID_t] = [64 << 10: LZ4F_max64KB, 256 << 10: LZ4F_max256KB, 1 << 20: LZ4F_max1MB, 4 << 20: LZ4F_max4MB]
+        prefs.frameInfo.blockSizeID = id[blockSize] ?? LZ4F_max64KB
+        prefs.frameInfo.blockMode = linked ? LZ4F_blockLinked : LZ4F_blockIndependent
         prefs.frameInfo.contentChecksumFlag = contentChecksum ? LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum
         prefs.frameInfo.blockChecksumFlag = blockChecksums ? LZ4F_blockChecksumEnabled : LZ4F_noBlockChecksum
         var out = [UInt8](repeating: 0, count: LZ4F_compressFrameBound(data.count, &prefs))

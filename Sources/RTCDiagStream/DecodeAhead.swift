@@ -7,10 +7,12 @@ import Foundation
 /// Chunks arrive in order; a fault arrives after every chunk decoded before it. A chunk is
 /// valid until the next call to `next()`, as with the direct stream.
 ///
-/// For zstd the chunks lie back to back in one ring (each starts where the last ended, and
-/// wraps to the front when less than a slot is left), and the ring is large enough that the
+/// For zstd and lz4 the chunks lie back to back in one ring (each starts where the last ended,
+/// and wraps to the front when too little is left). For zstd the ring is large enough that the
 /// bytes a frame's window may refer back to are never overwritten: zstd then decodes in place
-/// (`ZstdDecoder(keptHistory:)`). Other codecs fill fixed slots of the same memory.
+/// (`ZstdDecoder(keptHistory:)`). lz4 decodes a block in place only into room for a whole
+/// block (4 MiB with `lz4`'s defaults), so its blocks are decoded into up to `maxGroup`
+/// adjacent slots at once, then handed out a slot at a time. Other codecs fill fixed slots.
 final class DecodeAhead: @unchecked Sendable {
     private let inner: DecodedStream
     private let ring: UnsafeMutableRawBufferPointer
@@ -47,11 +49,17 @@ final class DecodeAhead: @unchecked Sendable {
         case done
     }
 
+    /// At most this many slots are decoded into at once (an lz4 block of 4 MiB).
+    static let maxGroup = 4
+    /// Decode calls given the room of several slots (written by the producer; read once the
+    /// stream has ended).
+    private(set) var groupedDecodes = 0
+
     init(inner: DecodedStream, slots count: Int = 8, slotSize: Int = 1 << 20) {
         self.inner = inner
         self.slotSize = slotSize
-        // Two slots more than can be in use: see `produce` for why nothing live is overwritten.
-        ring = .allocate(byteCount: (count + 2) * slotSize, alignment: 64)
+        // `maxGroup` slots more than can be in use: see `produce` for why nothing live is overwritten.
+        ring = .allocate(byteCount: (count + Self.maxGroup) * slotSize, alignment: 64)
         starts = (0..<count).map { $0 * slotSize }
         lengths = Array(repeating: 0, count: count)
         slotMarks = (0..<count).map { _ in ChunkMarks() }
@@ -183,30 +191,39 @@ final class DecodeAhead: @unchecked Sendable {
         // several slots; a compressed one is decoded straight into the slot.
         var rest: UnsafeRawBufferPointer?
         var used = 0
-        // zstd: chunks back to back. At most `slotCount` chunks are in use (read, queued or
-        // being written), each at most a slot long, plus one gap under a slot at the wrap: so
-        // a new chunk never reaches one in use, and the `slotCount` slots' worth of bytes
-        // before it (the frame window allowed in place) stay as they were.
+        // zstd and lz4: chunks back to back. A decode call takes `group` free slots (1 for
+        // zstd) and wraps to the front when less than `group` slots' room is left, so each wrap
+        // leaves a gap under `maxGroup` slots. With `group` slots taken, at most
+        // `slotCount - group` chunks of at most a slot each are in use, behind at most one such
+        // gap: they and the new room fit in `slotCount + maxGroup` slots, so the new room never
+        // reaches a chunk in use. For zstd (group 1, gaps under a slot) the `slotCount` slots'
+        // worth of bytes before a new chunk (the frame window allowed in place) stay as they were.
         inner.keptHistory = slotCount * slotSize
         var contiguous = false
         var position = 0
         do {
-            contiguous = try inner.prime() == .zstd
+            let codec = try inner.prime()
+            contiguous = codec == .zstd || codec == .lz4
         } catch {
             endError = error
         }
         while true {
-            acquireSlot()
-            if cancelled.isSet { return }
-            if contiguous {
-                if ring.count - position < slotSize { position = 0 }
-                starts[writeIndex] = position
+            let group = contiguous ? min(Self.maxGroup, max(1, (inner.directOutputRoom + slotSize - 1) / slotSize)) : 1
+            for _ in 0..<group {
+                acquireSlot()
+                if cancelled.isSet { return }
             }
-            let slot = UnsafeMutableRawBufferPointer(rebasing: ring[starts[writeIndex]..<(starts[writeIndex] + slotSize)])
+            var start = starts[writeIndex]
+            if contiguous {
+                if ring.count - position < group * slotSize { position = 0 }
+                start = position
+            }
+            let room = UnsafeMutableRawBufferPointer(rebasing: ring[start..<(start + group * slotSize)])
+            if group > 1 { groupedDecodes += 1 }
             if endError == nil {
                 do {
                     if rest == nil || used == rest!.count {
-                        rest = try inner.nextDirect(into: slot)
+                        rest = try inner.nextDirect(into: room)
                         used = 0
                     }
                 } catch {
@@ -222,21 +239,30 @@ final class DecodeAhead: @unchecked Sendable {
                 return
             }
             let n: Int
-            if chunk.baseAddress == UnsafeRawPointer(slot.baseAddress) {
+            if chunk.baseAddress == UnsafeRawPointer(room.baseAddress) {
                 n = chunk.count
             } else {
-                n = min(chunk.count - used, slot.count)
-                slot.baseAddress!.copyMemory(from: chunk.baseAddress! + used, byteCount: n)
+                n = min(chunk.count - used, room.count)
+                room.baseAddress!.copyMemory(from: chunk.baseAddress! + used, byteCount: n)
             }
             used += n
-            position = starts[writeIndex] + n
-            lengths[writeIndex] = n
-            slotMarks[writeIndex].valid = false
-            work.lock()
-            slotWork[writeIndex] = preparer == nil && annotator == nil ? .none : .queued
-            work.unlock()
-            writeIndex = (writeIndex + 1) % slotCount
-            filled.signal()
+            position = start + n
+            // Handed out a slot at a time; the slots taken but not filled are free again.
+            var offset = 0, filledSlots = 0
+            repeat {
+                let piece = min(n - offset, slotSize)
+                starts[writeIndex] = start + offset
+                lengths[writeIndex] = piece
+                slotMarks[writeIndex].valid = false
+                work.lock()
+                slotWork[writeIndex] = preparer == nil && annotator == nil ? .none : .queued
+                work.unlock()
+                writeIndex = (writeIndex + 1) % slotCount
+                filled.signal()
+                offset += piece
+                filledSlots += 1
+            } while offset < n
+            for _ in filledSlots..<group { free.signal() }
         }
     }
 }

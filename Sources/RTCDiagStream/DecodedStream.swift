@@ -126,6 +126,14 @@ public final class DecodedStream {
         ahead == nil ? (decoder as? ZstdDecoder)?.framesInPlace ?? 0 : aheadInner!.framesDecodedInPlace
     }
 
+    /// Output room with which the current frame decodes straight into the caller's buffer
+    /// (lz4: its block size, known once a frame header was read); 0 when any room will do.
+    var directOutputRoom: Int { decoder?.directOutputRoom ?? 0 }
+
+    /// Decode calls the decode thread gave room for a whole lz4 block of several slots (read
+    /// after the end of the stream).
+    var wholeBlockDecodes: Int { ahead?.groupedDecodes ?? 0 }
+
     /// Sniffs the codec (and refuses what cannot be read) without decoding anything yet.
     func prime() throws -> Codec {
         if !started { try start() }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RTCDiagStream
 
@@ -262,6 +263,60 @@ struct DecodeAheadTests {
         #expect(same)
     }
 
+    @Test("lz4 blocks of 4 MiB decode into adjacent slots of the ring, frame after frame; small blocks into one")
+    func lz4WholeBlocks() throws {
+        // 19 MB: wraps the 12 MiB ring; frames end mid-room, blocks are linked or independent.
+        let base = logcatText(lines: 40_000, seed: 12)
+        var text: [UInt8] = []
+        for round in 0..<5 { text += base + Array("round \(round)\n".utf8) }
+        let (a, b) = (Array(text[..<7_000_000]), Array(text[7_000_000...]))
+        let cases: [(name: String, bytes: [UInt8], grouped: ClosedRange<Int>)] = [
+            ("4 MiB blocks", Compression.lz4(text, blockSize: 4 << 20), 3...6),
+            ("4 MiB linked blocks, two frames", Compression.lz4(a, blockSize: 4 << 20, linked: true)
+                + Compression.lz4(b, blockSize: 4 << 20), 3...6),
+            ("1 MiB blocks", Compression.lz4(text, blockSize: 1 << 20), 0...0),
+            ("64 KiB then 4 MiB blocks", Compression.lz4(a) + Compression.lz4(b, blockSize: 4 << 20), 1...4),
+        ]
+        /// `slowly`: the reader lags, so the ring fills and the decode thread waits for room.
+        func decode(_ stream: DecodedStream, slowly: Bool = false) -> (out: [UInt8], error: InputError?) {
+            var out: [UInt8] = []
+            do {
+                while let chunk = try stream.next() {
+                    // A chunk is never longer than a slot, however much was decoded at once.
+                    if chunk.count > 1 << 20 { return (out, nil) }
+                    if slowly { Thread.sleep(forTimeInterval: 0.003) }
+                    out.append(contentsOf: chunk)
+                }
+            } catch {
+                return (out, error as? InputError)
+            }
+            return (out, nil)
+        }
+        for c in cases {
+            for slowly in [false, true] {
+                let stream = try DecodedStream(path: temporaryFile(c.bytes), decodeAhead: true)
+                let (out, error) = decode(stream, slowly: slowly)
+                let same = out == text
+                #expect(error == nil && same, "\(c.name): \(out.count) of \(text.count) bytes")
+                #expect(c.grouped.contains(stream.wholeBlockDecodes), "\(c.name): \(stream.wholeBlockDecodes)")
+            }
+        }
+        // Damage in the middle: the blocks before it come out, then the fault, as without the
+        // decode thread (a damaged block without its own checksum may decode to garbage; the
+        // frame's checksum tells at the end).
+        var bytes = Compression.lz4(text, blockSize: 4 << 20)
+        let mid = bytes.count / 2
+        for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
+        let path = temporaryFile(bytes)
+        let damaged = decode(try DecodedStream(path: path, decodeAhead: true))
+        var direct = (out: [UInt8](), error: InputError?.none)
+        let stream = try DecodedStream(path: path)
+        do { while let chunk = try stream.next() { direct.out += chunk } } catch { direct.error = error as? InputError }
+        #expect(damaged.error?.kind == .corrupt && damaged.error?.compressedOffset == direct.error?.compressedOffset)
+        #expect(damaged.out.count >= 4 << 20 && damaged.out.prefix(4 << 20) == text.prefix(4 << 20) && damaged.out == direct.out,
+                "\(damaged.out.count) bytes with the decode thread, \(direct.out.count) without")
+    }
+
     @Test("in place, a block (also a frame's last) waits for room for its whole output")
     func zstdInPlaceRoom() throws {
         // 100 KB of text at level 3 is one frame of one block, which is also its last.
@@ -283,10 +338,13 @@ struct DecodeAheadTests {
 
     @Test("dropping a decode-ahead stream early stops its thread without hanging")
     func earlyDrop() throws {
-        let path = temporaryFile(Compress.zstd(logcatText(lines: 60_000, seed: 4)))
+        let text = logcatText(lines: 60_000, seed: 4)
+        // (lz4 with 4 MiB blocks: the decode thread waits for several slots at once.)
+        for path in [temporaryFile(Compress.zstd(text)), temporaryFile(Compression.lz4(text, blockSize: 4 << 20))] {
         for _ in 0..<20 {
             let stream = try DecodedStream(path: path, decodeAhead: true)
             _ = try stream.next()
+        }
         }
     }
 }
