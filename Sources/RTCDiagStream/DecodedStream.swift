@@ -60,7 +60,7 @@ public final class DecodedStream {
     }
 
     /// With `decodeAhead`, decompression runs on a thread of its own (two cores: one decodes,
-    /// one parses); memory grows by a ring of 10 MiB, 8 chunks of up to 1 MiB in use (and, for
+    /// one parses); memory grows by a ring of 12 MiB, 8 chunks of up to 1 MiB in use (and, for
     /// readers that parse ahead on that thread, up to 2 MiB of parsed headers per chunk).
     public convenience init(path: String, limits: StreamLimits = StreamLimits(), decodeAhead: Bool = false) throws {
         let source = try ByteSource(path: path)
