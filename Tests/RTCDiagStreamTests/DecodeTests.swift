@@ -216,32 +216,45 @@ struct DecodeAheadTests {
         #expect(got > text.count / 4)
     }
 
-    @Test("zstd decodes in place in the ring: matches megabytes back across wraps, frame after frame; larger windows stream")
-    func zstdInPlace() throws {
-        // A log repeated with small edits: the encoder refers megabytes back, and 19 MB wrap
-        // the 10 MiB ring twice.
-        let base = logcatText(lines: 40_000, seed: 11)
+    /// A log repeated five times with a line between: 19 MB whose matches lie megabytes back.
+    func repeatedLog(seed: UInt64) -> [UInt8] {
+        let base = logcatText(lines: 40_000, seed: seed)
         var text: [UInt8] = []
         for round in 0..<5 { text += base + Array("round \(round)\n".utf8) }
+        return text
+    }
+
+    /// Every chunk up to the end or the fault, and the fault. A chunk longer than a slot
+    /// (1 MiB) ends the read early: the ring hands out a slot at a time, however much was
+    /// decoded at once. `slowly`: the reader lags, so the ring fills and the decode thread
+    /// waits for room.
+    func readAll(_ stream: DecodedStream, slowly: Bool = false) -> (out: [UInt8], error: InputError?) {
+        var out: [UInt8] = []
+        do {
+            while let chunk = try stream.next() {
+                if chunk.count > 1 << 20 { return (out, nil) }
+                if slowly { Thread.sleep(forTimeInterval: 0.003) }
+                out.append(contentsOf: chunk)
+            }
+        } catch {
+            return (out, error as? InputError)
+        }
+        return (out, nil)
+    }
+
+    @Test("zstd decodes in place in the ring: matches megabytes back across wraps, frame after frame; larger windows stream")
+    func zstdInPlace() throws {
+        // The encoder refers megabytes back, and 19 MB wrap the 12 MiB ring.
+        let text = repeatedLog(seed: 11)
         let (a, b) = (Array(text[..<7_000_000]), Array(text[7_000_000...]))
         let cases: [(name: String, bytes: [UInt8], inPlace: Int)] = [
             ("8 MiB window", Compression.zstd(text, level: 3, windowLog: 23), 1),
             ("frames and a skippable frame", Compress.zstd(a) + Compress.skippable([1, 2, 3]) + Compress.zstd(b), 3),
             ("16 MiB window, then 2 MiB", Compression.zstd(a, level: 3, windowLog: 24) + Compression.zstd(b, level: 3, windowLog: 21), 1),
         ]
-        /// Every chunk up to the end or the fault, and the fault.
-        func decode(_ stream: DecodedStream) -> (out: [UInt8], error: InputError?) {
-            var out: [UInt8] = []
-            do {
-                while let chunk = try stream.next() { out.append(contentsOf: chunk) }
-            } catch {
-                return (out, error as? InputError)
-            }
-            return (out, nil)
-        }
         for c in cases {
             let stream = try DecodedStream(path: temporaryFile(c.bytes), decodeAhead: true)
-            let (out, error) = decode(stream)
+            let (out, error) = readAll(stream)
             let same = out == text
             #expect(error == nil && same, "\(c.name): \(out.count) of \(text.count) bytes")
             #expect(stream.framesDecodedInPlace == c.inPlace, "\(c.name)")
@@ -251,8 +264,8 @@ struct DecodeAheadTests {
         let mid = bytes.count / 2
         for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
         let path = temporaryFile(bytes)
-        let ahead = decode(try DecodedStream(path: path, decodeAhead: true))
-        let direct = decode(try DecodedStream(path: path))
+        let ahead = readAll(try DecodedStream(path: path, decodeAhead: true))
+        let direct = readAll(try DecodedStream(path: path))
         #expect(ahead.error?.kind == .corrupt && direct.error?.kind == .corrupt)
         let offset = ahead.error?.compressedOffset ?? 0
         #expect(offset >= Int64(mid) - (128 << 10) && offset <= Int64(mid) + 64, "fault at \(offset), damage at \(mid)")
@@ -266,9 +279,7 @@ struct DecodeAheadTests {
     @Test("lz4 blocks of 4 MiB decode into adjacent slots of the ring, frame after frame; small blocks into one")
     func lz4WholeBlocks() throws {
         // 19 MB: wraps the 12 MiB ring; frames end mid-room, blocks are linked or independent.
-        let base = logcatText(lines: 40_000, seed: 12)
-        var text: [UInt8] = []
-        for round in 0..<5 { text += base + Array("round \(round)\n".utf8) }
+        let text = repeatedLog(seed: 12)
         let (a, b) = (Array(text[..<7_000_000]), Array(text[7_000_000...]))
         let cases: [(name: String, bytes: [UInt8], grouped: ClosedRange<Int>)] = [
             ("4 MiB blocks", Compression.lz4(text, blockSize: 4 << 20), 3...6),
@@ -277,25 +288,10 @@ struct DecodeAheadTests {
             ("1 MiB blocks", Compression.lz4(text, blockSize: 1 << 20), 0...0),
             ("64 KiB then 4 MiB blocks", Compression.lz4(a) + Compression.lz4(b, blockSize: 4 << 20), 1...4),
         ]
-        /// `slowly`: the reader lags, so the ring fills and the decode thread waits for room.
-        func decode(_ stream: DecodedStream, slowly: Bool = false) -> (out: [UInt8], error: InputError?) {
-            var out: [UInt8] = []
-            do {
-                while let chunk = try stream.next() {
-                    // A chunk is never longer than a slot, however much was decoded at once.
-                    if chunk.count > 1 << 20 { return (out, nil) }
-                    if slowly { Thread.sleep(forTimeInterval: 0.003) }
-                    out.append(contentsOf: chunk)
-                }
-            } catch {
-                return (out, error as? InputError)
-            }
-            return (out, nil)
-        }
         for c in cases {
             for slowly in [false, true] {
                 let stream = try DecodedStream(path: temporaryFile(c.bytes), decodeAhead: true)
-                let (out, error) = decode(stream, slowly: slowly)
+                let (out, error) = readAll(stream, slowly: slowly)
                 let same = out == text
                 #expect(error == nil && same, "\(c.name): \(out.count) of \(text.count) bytes")
                 #expect(c.grouped.contains(stream.wholeBlockDecodes), "\(c.name): \(stream.wholeBlockDecodes)")
@@ -308,10 +304,8 @@ struct DecodeAheadTests {
         let mid = bytes.count / 2
         for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
         let path = temporaryFile(bytes)
-        let damaged = decode(try DecodedStream(path: path, decodeAhead: true))
-        var direct = (out: [UInt8](), error: InputError?.none)
-        let stream = try DecodedStream(path: path)
-        do { while let chunk = try stream.next() { direct.out += chunk } } catch { direct.error = error as? InputError }
+        let damaged = readAll(try DecodedStream(path: path, decodeAhead: true))
+        let direct = readAll(try DecodedStream(path: path))
         #expect(damaged.error?.kind == .corrupt && damaged.error?.compressedOffset == direct.error?.compressedOffset)
         #expect(damaged.out.count >= 4 << 20 && damaged.out.prefix(4 << 20) == text.prefix(4 << 20) && damaged.out == direct.out,
                 "\(damaged.out.count) bytes with the decode thread, \(direct.out.count) without")
