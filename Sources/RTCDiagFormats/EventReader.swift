@@ -157,6 +157,10 @@ public final class EventReader {
     public func next() throws -> EventView? {
         if !detected { try detect() }
         while true {
+            if sparse, !pending.isOpen, replayIndex == sample.count, sampleTail == nil, let skipped = framer.skipUnmarked() {
+                noteSkipped(skipped)
+                continue
+            }
             guard let line = try nextLine() else {
                 if pending.isOpen {
                     swap(&pending, &ready)
@@ -218,6 +222,9 @@ public final class EventReader {
             filter.tune(to: sample.map(\.bytes) + (sampleTail.map { [$0.bytes] } ?? []))
             // With a decode thread, the keyword scan runs there over whole chunks from now on.
             framer.decodedStream.annotateAhead { text, marks in filter.marks(text, into: &marks) }
+            // Chunks the decode thread did not mark (or all, without one) are marked here, so
+            // that the lines without keywords are skipped in runs rather than one by one.
+            framer.annotator = { text, marks in filter.marks(text, into: &marks) }
         }
         guard active == nil else { prepareAhead(); return }
         var lines = sample
@@ -364,6 +371,30 @@ public final class EventReader {
         }
         run.reset()
         return false
+    }
+
+    /// Lines without a mark skipped in one run: counted, kept for `attachToSkippedHeader`, and
+    /// sampled for the time span as `handleSparse` samples them one by one.
+    private func noteSkipped(_ skipped: LineFramer.SkippedRun) {
+        let before = counts.skippedLines
+        counts.skippedLines += skipped.count
+        run.append(skipped)
+        // The lines whose running count is 1 modulo 4096, as in `handleSparse`.
+        var j = (-before) & 4095
+        guard j < skipped.count else { return }
+        let base = skipped.bytes.baseAddress!
+        var start = 0, index = 0
+        while j < skipped.count {
+            while index < j {
+                start = base.distance(to: memchr(base + start, 0x0A, skipped.bytes.count - start)!) + 1
+                index += 1
+            }
+            let end = base.distance(to: memchr(base + start, 0x0A, skipped.bytes.count - start)!)
+            var line = UnsafeRawBufferPointer(start: base + start, count: end - start)
+            if let last = line.last, last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+            if !line.isEmpty, parseHeader(line, counting: false) != nil { noteTime(eventTime()) }
+            j += 4096
+        }
     }
 
     /// Whether `line` holds a keyword past its clock stamp: looked up in the decode thread's
@@ -612,9 +643,12 @@ final class EventBuffer {
 /// Sparse reading: the lines skipped since the last parsed one, oldest first. They stay
 /// borrowed from the framer until it is about to reuse that memory (`pin`), then they are
 /// copied here. Bounded: past `maxLines` the older half is dropped, and `pin` keeps only the
-/// newest lines that fit `maxBytes`.
+/// newest lines that fit `maxBytes`. Lines skipped in a run (`LineFramer.skipUnmarked`) are
+/// cut into lines only when they are looked at or pinned: nearly always they never are.
 final class SkippedLines {
     private var lines: [Line] = []
+    private var uncut: LineFramer.SkippedRun?
+    private var cut: [Line] = []
     private let storage: UnsafeMutableRawBufferPointer
     private let maxLines: Int
 
@@ -622,25 +656,66 @@ final class SkippedLines {
         self.maxLines = maxLines
         storage = .allocate(byteCount: maxBytes, alignment: 16)
         lines.reserveCapacity(maxLines)
+        cut.reserveCapacity(maxLines)
     }
 
     deinit { storage.deallocate() }
 
-    var count: Int { lines.count }
-    subscript(i: Int) -> Line { lines[i] }
+    var count: Int { cutRun(); return lines.count }
+    subscript(i: Int) -> Line { cutRun(); return lines[i] }
 
     @inline(__always)
     func append(_ line: Line) {
+        if uncut != nil { cutRun() }
         if lines.count == maxLines { lines.removeFirst(maxLines / 2) }
         lines.append(line)
     }
 
-    func reset() { lines.removeAll(keepingCapacity: true) }
+    func append(_ run: LineFramer.SkippedRun) {
+        if uncut != nil { cutRun() }
+        uncut = run
+    }
+
+    func reset() {
+        lines.removeAll(keepingCapacity: true)
+        uncut = nil
+    }
+
+    /// Cuts the pending run into lines, keeping what appending them one by one would keep: the
+    /// older half goes each time the list is full.
+    private func cutRun() {
+        guard let run = uncut else { return }
+        uncut = nil
+        var kept = lines.count + run.count
+        while kept > maxLines { kept -= maxLines / 2 }
+        let fromRun = min(kept, run.count)
+        if kept - fromRun < lines.count { lines.removeFirst(lines.count - (kept - fromRun)) }
+        // The newest `fromRun` lines, cut from the end backwards.
+        cut.removeAll(keepingCapacity: true)
+        let base = run.bytes.baseAddress!
+        var end = run.bytes.count - 1  // the LF that ends the line
+        var number = run.firstNumber + run.count - 1
+        while cut.count < fromRun {
+            var start = end
+            while start > 0, base.load(fromByteOffset: start - 1, as: UInt8.self) != 0x0A { start -= 1 }
+            var bytes = UnsafeRawBufferPointer(start: base + start, count: end - start)
+            var flags: LineFlags = []
+            if let last = bytes.last, last == 0x0D {
+                bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+                flags = .crlf
+            }
+            cut.append(Line(bytes: bytes, number: number, offset: run.offset + Int64(start), flags: flags))
+            number -= 1
+            end = start - 1
+        }
+        lines.append(contentsOf: cut.reversed())
+    }
 
     /// Copies the lines to the front of `storage`, oldest first. Lines copied by an earlier call
     /// sit in `storage` in the same order, so moving them towards the front never overwrites a
     /// line that has not moved yet.
     func pin() {
+        cutRun()
         guard !lines.isEmpty else { return }
         var total = 0
         for l in lines { total += l.bytes.count }

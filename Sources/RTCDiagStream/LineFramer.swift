@@ -28,6 +28,13 @@ public struct Line {
     /// Offset of the first byte in the decoded input.
     public var offset: Int64
     public var flags: LineFlags
+
+    public init(bytes: UnsafeRawBufferPointer, number: Int, offset: Int64, flags: LineFlags) {
+        self.bytes = bytes
+        self.number = number
+        self.offset = offset
+        self.flags = flags
+    }
 }
 
 /// Cuts decoded chunks into lines on raw bytes with `memchr`.
@@ -117,6 +124,7 @@ public final class LineFramer {
                 chunkSerial &+= 1
                 currentPrepared = stream.currentPrepared
                 takeSpans(stream.currentMarks)
+                if !spansValid, annotator != nil { annotateChunk() }
                 pos = 0
                 continue
             }
@@ -164,6 +172,59 @@ public final class LineFramer {
             if pieceContinues { flags.insert(.continued) } else { splitLineCount += 1 }
             return emit(bytes, at: start, flags: flags, endsLine: false)
         }
+    }
+
+    /// Marks chunks that come without marks (no decode thread, or one that fell behind) on
+    /// this thread, so that `skipUnmarked` can pass over their lines too. Setting it marks the
+    /// current chunk at once.
+    public var annotator: ((UnsafeRawBufferPointer, inout [UInt64]) -> Void)? {
+        didSet { if !spansValid, annotator != nil, chunk.count > 0 { annotateChunk() } }
+    }
+    private var ownMarks: [UInt64] = []
+
+    private func annotateChunk() {
+        annotator?(chunk, &ownMarks)
+        takeSpans(ownMarks)
+        // Lines before `pos` were handed out already; the cursor starts at the first span after them.
+        while spanCursor < spanCount, Int(spans[spanCursor] >> 32) < pos { spanCursor += 1 }
+    }
+
+    /// Whole lines of the current chunk skipped at once by `skipUnmarked`: `bytes` ends with the
+    /// last one's LF (a CR before it is still there).
+    public struct SkippedRun {
+        public var bytes: UnsafeRawBufferPointer
+        public var firstNumber: Int
+        public var offset: Int64
+        public var count: Int
+    }
+
+    /// Passes over every whole line from here that holds no annotated span, up to the line of
+    /// the next span or the chunk's last LF, counting them as `next()` would. This is how
+    /// sparse reading skips the lines without keywords (three in four in a typical log)
+    /// without handing each one out. Nil when the chunk is not annotated, when a line is
+    /// being assembled or split, or when the next line holds a span.
+    public func skipUnmarked() -> SkippedRun? {
+        guard spansValid, carryLength == 0, !pieceContinues, pos < chunk.count else { return nil }
+        var c = spanCursor
+        while c < spanCount, Int(spans[c] >> 32) < pos { c += 1 }
+        spanCursor = c
+        let limit = c < spanCount ? Int(spans[c] >> 32) : chunk.count
+        let base = chunk.baseAddress!
+        var p = pos, n = 0
+        while p < limit, let hit = memchr(base + p, 0x0A, limit - p) {
+            let end = base.distance(to: UnsafeRawPointer(hit))
+            if end - p > maxLineBytes { break }  // `next()` splits it
+            p = end + 1
+            n += 1
+        }
+        guard n > 0 else { return nil }
+        let run = SkippedRun(bytes: UnsafeRawBufferPointer(start: base + pos, count: p - pos), firstNumber: nextNumber,
+                             offset: chunkOffset + Int64(pos), count: n)
+        pos = p
+        nextNumber += n
+        lineCount += n
+        newlineCount += n
+        return run
     }
 
     private func takeSpans(_ marks: [UInt64]?) {

@@ -202,6 +202,47 @@ struct SparseReadingTests {
         }
         #expect(sparse == full)
     }
+
+    /// Past the detection sample, lines without a keyword are skipped in runs
+    /// (`LineFramer.skipUnmarked`), not one by one; what comes out must not change.
+    @Test("a long CRLF log: runs of skipped lines give the same events, line numbers, counts and time span as reading every line")
+    func skippedRuns() throws {
+        var lines: [String] = []
+        for i in 0..<9000 {
+            let s = 10 + i / 1000, ms = i % 1000
+            let stamp = "11-23 10:\(s):00.\(String(repeating: "0", count: ms < 10 ? 2 : ms < 100 ? 1 : 0))\(ms)  1234  5678"
+            if i % 97 == 0 {
+                lines.append("\(stamp) I RtcClient: stats rtt=48ms loss=\(i % 5).0%")
+                if i % 679 == 0 {
+                    // A crash whose keyword is in its 41st frame: the header is 41 lines back among the skipped ones.
+                    lines.append("\(stamp) E AndroidRuntime: FATAL EXCEPTION: main")
+                    for f in 0..<40 { lines.append("\tat org.example.Frame\(f).run(Frame.java:\(f))") }
+                    lines.append("\tat org.webrtc.audio.WebRtcAudioRecord.startRecording(WebRtcAudioRecord.java:351)")
+                }
+            } else {
+                lines.append("\(stamp) I Chatter: line \(i) of filler text")
+            }
+        }
+        let text = lines.joined(separator: "\r\n") + "\r\n"
+        let keywords = ["WebRtcAudioRecord.startRecording", "loss="]
+        let (sparse, reader) = try read(text, keywords: keywords)
+        let (all, full) = try readEvents(text)
+        let scanner = KeywordScanner(keywords)
+        let expected = all.filter { e in
+            var hits = [Bool](repeating: false, count: keywords.count)
+            var raw = e.raw + "\n" + e.message
+            raw.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), into: &hits) }
+            return hits.contains(true)
+        }
+        #expect(sparse.count == expected.count && sparse.count > 100)
+        #expect(sparse == expected)
+        let crash = try #require(sparse.first { $0.tag == "AndroidRuntime" })
+        #expect(crash.lineCount == 42 && crash.message.hasSuffix("(WebRtcAudioRecord.java:351)"))
+        #expect(reader.framer.lineCount == full.framer.lineCount && reader.framer.newlineCount == full.framer.newlineCount)
+        #expect(reader.counts.skippedLines > 8000)
+        #expect(reader.firstTime == full.firstTime && reader.lastTime == full.lastTime)
+        #expect(reader.firstTime.map { formatLogTime($0) } == "2024-11-23 10:10:00.000")
+    }
 }
 
 /// With decode-ahead, the decode thread parses header lines of the chunks it is ahead on;
