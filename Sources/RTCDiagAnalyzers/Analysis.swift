@@ -51,6 +51,8 @@ public final class Analysis {
     private let sessionKeywords: (join: Int, leave: Int)
     /// The keywords of the current event, as a bit set.
     private let hits: UnsafeMutablePointer<UInt64>
+    /// Every keyword of the prefilter, lowercased: the analyzers' and rules', then the context's.
+    public let keywords: [String]
     /// Parse every line instead of only keyword lines (slower; the findings are the same).
     public var parsesEveryLine = false
     /// Sessions kept with their findings; past it, the least severe are only counted.
@@ -82,6 +84,7 @@ public final class Analysis {
         keywords += SessionLine.keywords
         sessionKeywords = (keywords.count - 2, keywords.count - 1)
         scanner = KeywordScanner(keywords)
+        self.keywords = keywords
         self.words = scanner.bitWords
         analyzerMasks = .allocate(capacity: max(1, indices.count * self.words))
         analyzerMasks.initialize(repeating: 0, count: max(1, indices.count * self.words))
