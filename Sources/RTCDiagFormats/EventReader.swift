@@ -397,9 +397,9 @@ public final class EventReader {
         }
     }
 
-    /// Whether `line` holds a keyword past its clock stamp: looked up in the decode thread's
-    /// marks when it made them (the stamp is measured only on the few lines with a mark at
-    /// all), else scanned here.
+    /// Whether `line` holds a keyword past its clock stamp: looked up in the chunk's marks (the
+    /// stamp is measured only on the few lines with a mark at all); scanned here only when the
+    /// line lies outside the chunk (the detection sample's copies, lines assembled across chunks).
     @inline(__always)
     private func holdsKeyword(_ line: Line) -> Bool {
         switch framer.marked(line) {
