@@ -221,10 +221,11 @@ public final class EventReader {
         if let filter = keywordFilter {
             filter.tune(to: sample.map(\.bytes) + (sampleTail.map { [$0.bytes] } ?? []))
             // With a decode thread, the keyword scan runs there over whole chunks from now on.
-            framer.decodedStream.annotateAhead { text, marks in filter.marks(text, into: &marks) }
+            let mark: ChunkAnnotator = { text, marks in filter.marks(text, into: &marks) }
+            framer.decodedStream.annotateAhead(mark)
             // Chunks the decode thread did not mark (or all, without one) are marked here, so
             // that the lines without keywords are skipped in runs rather than one by one.
-            framer.annotator = { text, marks in filter.marks(text, into: &marks) }
+            framer.annotator = mark
         }
         guard active == nil else { prepareAhead(); return }
         var lines = sample

@@ -177,7 +177,7 @@ public final class LineFramer {
     /// Marks chunks that come without marks (no decode thread, or one that fell behind) on
     /// this thread, so that `skipUnmarked` can pass over their lines too. Setting it marks the
     /// current chunk at once.
-    public var annotator: ((UnsafeRawBufferPointer, inout [UInt64]) -> Void)? {
+    public var annotator: ChunkAnnotator? {
         didSet { if !spansValid, annotator != nil, chunk.count > 0 { annotateChunk() } }
     }
     private var ownMarks: [UInt64] = []
@@ -200,8 +200,8 @@ public final class LineFramer {
 
     /// Passes over every whole line from here that holds no annotated span, up to the line of
     /// the next span or the chunk's last LF, counting them as `next()` would. This is how
-    /// sparse reading skips the lines without keywords (three in four in a typical log)
-    /// without handing each one out. Nil when the chunk is not annotated, when a line is
+    /// sparse reading skips the lines without keywords (most of a log's lines) without
+    /// handing each one out. Nil when the chunk is not annotated, when a line is
     /// being assembled or split, or when the next line holds a span.
     public func skipUnmarked() -> SkippedRun? {
         guard spansValid, carryLength == 0, !pieceContinues, pos < chunk.count else { return nil }
