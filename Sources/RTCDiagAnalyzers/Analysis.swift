@@ -131,10 +131,15 @@ public final class Analysis {
         do {
             while let e = try reader.next() {
                 events += 1
-                hits.update(repeating: 0, count: words)
-                scanner.scan(e.tag, into: hits)
-                scanner.scan(e.message, into: hits)
-                if !e.continuation.isEmpty { scanner.scan(e.continuation, into: hits) }
+                if let known = reader.eventKeywords {
+                    // Sparse reading found them in the chunk's marks already.
+                    hits.update(from: known, count: words)
+                } else {
+                    hits.update(repeating: 0, count: words)
+                    scanner.scan(e.tag, into: hits)
+                    scanner.scan(e.message, into: hits)
+                    if !e.continuation.isEmpty { scanner.scan(e.continuation, into: hits) }
+                }
                 if KeywordScanner.isSet(hits, deviceKeyword) { DeviceInfo.update(&context.device, from: e) }
                 if KeywordScanner.isSet(hits, sessionKeywords.join) || KeywordScanner.isSet(hits, sessionKeywords.leave),
                    let kind = SessionLine.classify(e) {

@@ -112,6 +112,9 @@ public final class EventReader {
     private var lastSeenTime: Int64?
     // Sparse reading: the open event holds a keyword; lines skipped since the last parsed one.
     private var run = SkippedLines(maxLines: 64, maxBytes: 64 << 10)
+    /// Sparse reading: words of the keyword bit set when events take their keywords from the
+    /// chunk's marks (0: they do not).
+    private var markWords = 0
     private var probedEnd = false
 
     // Detection sample: copied lines replayed once the dialect is chosen.
@@ -226,6 +229,11 @@ public final class EventReader {
             // Chunks the decode thread did not mark (or all, without one) are marked here, so
             // that the lines without keywords are skipped in runs rather than one by one.
             framer.annotator = mark
+            if filter.keywordsStayWithinLines {
+                markWords = filter.bitWords
+                pending.useKeywordBits(words: markWords)
+                ready.useKeywordBits(words: markWords)
+            }
         }
         guard active == nil else { prepareAhead(); return }
         var lines = sample
@@ -308,6 +316,7 @@ public final class EventReader {
         if active != nil, pending.isOpen {
             if pending.canAppend(bytes.count, maxLines: options.maxEventLines) {
                 pending.appendLine(bytes, truncated: line.flags.contains(.split))
+                if markWords > 0, pending.keywordsKnown { pending.keywordsKnown = collectKeywords(bytes) }
                 counts.continuationLines += 1
                 return false
             }
@@ -374,6 +383,26 @@ public final class EventReader {
         return false
     }
 
+    /// Adds the keywords the chunk's marks show wholly inside `text` to the pending event's bit
+    /// set; false when the marks cannot tell (the text lies outside the marked chunk).
+    @inline(__always)
+    private func collectKeywords(_ text: UnsafeRawBufferPointer) -> Bool {
+        let bits = pending.keywordBits.unsafelyUnwrapped
+        return lineFilter.unsafelyUnwrapped._withUnsafeGuaranteedRef { scanner in
+            framer.forEachSpan(in: text) { p, n in
+                if let k = scanner.keyword(at: p, length: n) { bits[k >> 6] |= 1 << UInt64(k & 63) }
+            }
+        }
+    }
+
+    /// Sparse reading: the keywords of the event `next()` handed out last — those of
+    /// `keywordFilter` in its tag, its message and its continuation lines, exactly what
+    /// scanning those three would find — as a bit set of `keywordFilter.bitWords` words; nil
+    /// when not known from the chunk's marks, for the caller to scan them.
+    public var eventKeywords: UnsafePointer<UInt64>? {
+        markWords > 0 && ready.keywordsKnown ? UnsafePointer(ready.keywordBits) : nil
+    }
+
     /// Lines without a mark skipped in one run: counted, kept for `attachToSkippedHeader`, and
     /// sampled for the time span as `handleSparse` samples them one by one.
     private func noteSkipped(_ skipped: LineFramer.SkippedRun) {
@@ -433,6 +462,7 @@ public final class EventReader {
                         counts.continuationLines += 1
                     }
                     pending.pin()  // the header may live in the run's storage, which is reused
+                    pending.keywordsKnown = false  // its lines may lie outside the chunk: scanned
                     return
                 }
             }
@@ -501,6 +531,10 @@ public final class EventReader {
         if line.flags.contains(.split) { f.insert(.truncated) }
         fields.message = bytes.trimmedEnd(fields.message.lowerBound, fields.message.upperBound)
         pending.open(bytes, fields: fields, line: line, time: time, dialect: dialect, flags: f)
+        if markWords > 0 {
+            pending.keywordBits!.update(repeating: 0, count: markWords)
+            pending.keywordsKnown = collectKeywords(pending.tagBytes) && collectKeywords(pending.messageBytes)
+        }
         counts.events += 1
         return hadPending
     }
@@ -549,12 +583,29 @@ final class EventBuffer {
     private var utcOffset: Int32?
     private var level: Level = .unknown
     private var messageIsJSONEscaped = false
+    /// Sparse reading: the keywords in tag, message and continuation lines as a bit set, taken
+    /// from the chunk's marks while `keywordsKnown` (see `EventReader.eventKeywords`).
+    private(set) var keywordBits: UnsafeMutablePointer<UInt64>?
+    var keywordsKnown = false
 
     init(capacity: Int) {
         storage = .allocate(byteCount: capacity, alignment: 16)
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        keywordBits?.deallocate()
+    }
+
+    func useKeywordBits(words: Int) {
+        keywordBits?.deallocate()
+        keywordBits = .allocate(capacity: words)
+        keywordBits!.initialize(repeating: 0, count: words)
+    }
+
+    /// The tag and message as the view shows them.
+    var tagBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: header[Int(tag.0)..<Int(tag.1)]) }
+    var messageBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: header[Int(message.0)..<Int(message.1)]) }
 
     @inline(__always)
     func open(_ bytes: UnsafeRawBufferPointer, fields: LineFields, line: Line, time: Int64?, dialect: Int,
@@ -611,6 +662,7 @@ final class EventBuffer {
     /// header line lengthen the header (and its message, when the message ran to its end).
     func appendPiece(_ bytes: UnsafeRawBufferPointer) {
         pin()
+        keywordsKnown = false  // the joined piece may hold a keyword the pieces' marks do not
         let extendsHeader = lineCount == 1
         copy(bytes)
         if extendsHeader {

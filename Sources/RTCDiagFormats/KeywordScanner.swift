@@ -23,7 +23,12 @@ public final class KeywordScanner: @unchecked Sendable {
     private let entries: UnsafeMutablePointer<(keyword: Int32, offset: Int32, next: Int32)>
     private let fold: UnsafeMutablePointer<UInt8>       // ASCII lowercase
     private let short: [Int]                            // keywords under 4 bytes
+    private let byText: UnsafeMutablePointer<Int32>     // open addressing by length and first 8 bytes: keyword, or -1
+    private let byTextMask: Int
     public let count: Int
+    /// No keyword holds a line break, so every occurrence in a text of several lines lies
+    /// within one line (what lets a reader derive an event's keywords from per-line marks).
+    public let keywordsStayWithinLines: Bool
 
     public init(_ words: [String]) {
         let lowered = words.map { Array($0.lowercased().utf8) }
@@ -47,7 +52,39 @@ public final class KeywordScanner: @unchecked Sendable {
         head = .allocate(capacity: 65536)
         entries = .allocate(capacity: max(2 * lowered.count, 1))
         short = lowered.indices.filter { (1..<4).contains(lowered[$0].count) }
+        keywordsStayWithinLines = !lowered.contains { $0.contains(0x0A) || $0.contains(0x0D) }
+        var size = 16
+        while size < 4 * lowered.count { size *= 2 }
+        byText = .allocate(capacity: size)
+        byText.initialize(repeating: -1, count: size)
+        byTextMask = size - 1
         anchor(by: { p in self.likelihood(at: p) })
+        for k in 0..<count {
+            var slot = textKey(bytes + starts[k], starts[k + 1] - starts[k]) & byTextMask
+            while byText[slot] >= 0 { slot = (slot + 1) & byTextMask }
+            byText[slot] = Int32(k)
+        }
+    }
+
+    /// Hash of a text's length and first (at most 8) bytes, case folded as the scan folds.
+    @inline(__always)
+    private func textKey(_ p: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        var v = UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15
+        for i in 0..<min(length, 8) { v = (v ^ UInt64(fold[Int(p[i])])) &* 0x100_0000_01B3 }
+        return Int(truncatingIfNeeded: v >> 29)
+    }
+
+    /// The keyword spelled by the `length` bytes at `p` (ASCII case folded), as found by `marks`.
+    @inline(__always)
+    public func keyword(at p: UnsafeRawPointer, length: Int) -> Int? {
+        let t = p.assumingMemoryBound(to: UInt8.self)
+        var slot = textKey(t, length) & byTextMask
+        while true {
+            let k = Int(byText[slot])
+            if k < 0 { return nil }
+            if starts[k + 1] - starts[k] == length, matches(k, t, length, at: 0) { return k }
+            slot = (slot + 1) & byTextMask
+        }
     }
 
     /// Picks each keyword's pair of anchor grams (the pair `cost` rates lowest; `cost(p)` rates
@@ -116,7 +153,7 @@ public final class KeywordScanner: @unchecked Sendable {
 
     deinit {
         bytes.deallocate(); starts.deallocate(); bitmap.deallocate(); head.deallocate(); fold.deallocate()
-        entries.deallocate()
+        entries.deallocate(); byText.deallocate()
     }
 
     /// Rough likelihood of the 3-byte keyword gram at `bytes[p]` in log text: the product of

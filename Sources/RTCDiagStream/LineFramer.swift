@@ -265,6 +265,34 @@ public final class LineFramer {
         return false
     }
 
+    /// Calls `body(start, length)` for every annotated span lying wholly inside `bytes`, in
+    /// order; false (and no call) when that is not known — the chunk was not annotated, or
+    /// `bytes` lies outside it.
+    @inline(__always)
+    public func forEachSpan(in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawPointer, Int) -> Void) -> Bool {
+        if bytes.isEmpty { return true }  // nothing lies inside
+        guard spansValid, let base = chunk.baseAddress, let p = bytes.baseAddress,
+              p >= base, p + bytes.count <= base + chunk.count else { return false }
+        let start = UInt64(p - base), end = start + UInt64(bytes.count)
+        var c = spanCursor
+        if c > 0, spans[c - 1] >> 32 >= start {
+            var lo = 0, hi = spanCount
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if spans[mid] >> 32 < start { lo = mid + 1 } else { hi = mid }
+            }
+            c = lo
+        }
+        while c < spanCount, spans[c] >> 32 < start { c += 1 }
+        spanCursor = c
+        while c < spanCount, spans[c] >> 32 < end {
+            let spanEnd = spans[c] & 0xFFFF_FFFF
+            if spanEnd <= end { body(base + Int(spans[c] >> 32), Int(spanEnd - (spans[c] >> 32))) }
+            c += 1
+        }
+        return true
+    }
+
     /// Counts the chunks taken from the stream: tells readers that `currentPrepared` changed.
     public private(set) var chunkSerial = 0
     /// What the stream's preparer made of the current chunk (see `DecodedStream.prepareAhead`).

@@ -243,6 +243,57 @@ struct SparseReadingTests {
         #expect(reader.firstTime == full.firstTime && reader.lastTime == full.lastTime)
         #expect(reader.firstTime.map { formatLogTime($0) } == "2024-11-23 10:10:00.000")
     }
+
+    /// Sparse reading hands out each event's keywords as found in the chunk's marks
+    /// (`eventKeywords`); they must be exactly those a scan of the tag, the message and the
+    /// continuation lines finds — not a keyword in the clock stamp or across the tag's end.
+    @Test("an event's keywords from the chunk's marks equal a scan of its tag, message and continuation lines")
+    func keywordsFromMarks() throws {
+        var lines: [String] = []
+        for i in 0..<6000 {
+            let stamp = "11-23 10:\(10 + i / 1000):00.\(100 + i % 900)  1053  5678"
+            switch i % 7 {
+            case 0: lines.append("\(stamp) I RtcClient: stats rtt=48ms loss=\(i % 5).0%")
+            case 1: lines.append("\(stamp) W AudioRecordThread: restarting")  // keyword in the tag only
+            case 2: lines.append("\(stamp) I Chatter: line \(i)")  // "1053" only in the pid
+            case 3:
+                lines.append("\(stamp) E AndroidRuntime: FATAL EXCEPTION: main")
+                lines.append("\tat org.webrtc.audio.WebRtcAudioRecord.startRecording(WebRtcAudioRecord.java:351)")
+                lines.append("\tat org.example.Loss.run(Loss.java:12) loss=in a frame")
+            case 4: lines.append("\(stamp) I Chatter: talk: loss=1% and RTT= 3")
+            case 5: lines.append("\(stamp) I AudioRecord: start requested")  // "AudioRecord: start" only across the tag's end
+            default: lines.append("\(stamp) D Filler: nothing to see \(i)")
+            }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let keywords = ["loss=", "AudioRecordThread", "1053", "WebRtcAudioRecord.startRecording", "rtt=",
+                        "AudioRecord: start", "FATAL"]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-kw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("log.txt")
+        try Data(text.utf8).write(to: url)
+        var options = ReaderOptions()
+        options.year = 2024
+        let scanner = KeywordScanner(keywords)
+        let reader = try LogInput.open(url.path, options: options)
+        reader.keywordFilter = scanner
+        var fromMarks = 0, events = 0, mismatches: [Int] = []
+        let scanned = UnsafeMutablePointer<UInt64>.allocate(capacity: scanner.bitWords)
+        defer { scanned.deallocate() }
+        while let e = try reader.next() {
+            events += 1
+            guard let known = reader.eventKeywords else { continue }
+            fromMarks += 1
+            scanned.update(repeating: 0, count: scanner.bitWords)
+            scanner.scan(e.tag, into: scanned)
+            scanner.scan(e.message, into: scanned)
+            scanner.scan(e.continuation, into: scanned)
+            if (0..<scanner.bitWords).contains(where: { known[$0] != scanned[$0] }) { mismatches.append(e.lineNumber) }
+        }
+        #expect(events > 3000 && fromMarks > events * 9 / 10)
+        #expect(mismatches.isEmpty, "events at lines \(mismatches.prefix(5))")
+    }
 }
 
 /// With decode-ahead, the decode thread parses header lines of the chunks it is ahead on;
