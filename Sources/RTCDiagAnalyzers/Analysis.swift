@@ -34,7 +34,8 @@ public struct AnalysisResult: Sendable {
 
 /// Runs every analyzer over an input in a single streaming pass.
 ///
-/// Each event's tag and message are scanned once for the union of all analyzers' keywords;
+/// Each event's keywords — the union of all analyzers' — in its tag, message and continuation
+/// lines come from the reader's marks (`EventReader.eventKeywords`) or are scanned once here;
 /// an analyzer is called only when one of its keywords is there. A join after a leave (or a
 /// join of another channel) starts a new session: the analyzers are finished and reset, so
 /// findings are grouped per call.
