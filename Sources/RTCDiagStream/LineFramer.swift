@@ -186,7 +186,7 @@ public final class LineFramer {
         annotator?(chunk, &ownMarks)
         takeSpans(ownMarks)
         // Lines before `pos` were handed out already; the cursor starts at the first span after them.
-        while spanCursor < spanCount, Int(spans[spanCursor] >> 32) < pos { spanCursor += 1 }
+        _ = firstSpan(atOrAfter: UInt64(pos))
     }
 
     /// Whole lines of the current chunk skipped at once by `skipUnmarked`: `bytes` ends with the
@@ -205,9 +205,7 @@ public final class LineFramer {
     /// being assembled or split, or when the next line holds a span.
     public func skipUnmarked() -> SkippedRun? {
         guard spansValid, carryLength == 0, !pieceContinues, pos < chunk.count else { return nil }
-        var c = spanCursor
-        while c < spanCount, Int(spans[c] >> 32) < pos { c += 1 }
-        spanCursor = c
+        let c = firstSpan(atOrAfter: UInt64(pos))
         let limit = c < spanCount ? Int(spans[c] >> 32) : chunk.count
         let base = chunk.baseAddress!
         var p = pos, n = 0
@@ -246,9 +244,21 @@ public final class LineFramer {
         guard spansValid, let p = line.bytes.baseAddress, let base = chunk.baseAddress,
               p >= base, p + line.bytes.count <= base + chunk.count else { return nil }
         let start = UInt64(p - base + skip), end = UInt64(p - base + line.bytes.count)
+        var c = firstSpan(atOrAfter: start)
+        while c < spanCount, spans[c] >> 32 < end {
+            if spans[c] & 0xFFFF_FFFF <= end { return true }
+            c += 1
+        }
+        return false
+    }
+
+    /// The first span starting at or after `start` (chunk offset), which becomes the cursor:
+    /// lines are looked up in order, so this is nearly always a step or two from the last one.
+    @inline(__always)
+    private func firstSpan(atOrAfter start: UInt64) -> Int {
         var c = spanCursor
         if c > 0, spans[c - 1] >> 32 >= start {
-            // Looked up out of order: find the first span at or after `start` again.
+            // Looked up out of order: search from the beginning.
             var lo = 0, hi = spanCount
             while lo < hi {
                 let mid = (lo + hi) / 2
@@ -258,11 +268,7 @@ public final class LineFramer {
         }
         while c < spanCount, spans[c] >> 32 < start { c += 1 }
         spanCursor = c
-        while c < spanCount, spans[c] >> 32 < end {
-            if spans[c] & 0xFFFF_FFFF <= end { return true }
-            c += 1
-        }
-        return false
+        return c
     }
 
     /// Calls `body(start, length)` for every annotated span lying wholly inside `bytes`, in
@@ -274,17 +280,7 @@ public final class LineFramer {
         guard spansValid, let base = chunk.baseAddress, let p = bytes.baseAddress,
               p >= base, p + bytes.count <= base + chunk.count else { return false }
         let start = UInt64(p - base), end = start + UInt64(bytes.count)
-        var c = spanCursor
-        if c > 0, spans[c - 1] >> 32 >= start {
-            var lo = 0, hi = spanCount
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if spans[mid] >> 32 < start { lo = mid + 1 } else { hi = mid }
-            }
-            c = lo
-        }
-        while c < spanCount, spans[c] >> 32 < start { c += 1 }
-        spanCursor = c
+        var c = firstSpan(atOrAfter: start)
         while c < spanCount, spans[c] >> 32 < end {
             let spanEnd = spans[c] & 0xFFFF_FFFF
             if spanEnd <= end { body(base + Int(spans[c] >> 32), Int(spanEnd - (spans[c] >> 32))) }
