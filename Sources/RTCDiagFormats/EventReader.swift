@@ -115,6 +115,7 @@ public final class EventReader {
     /// Sparse reading: words of the keyword bit set when events take their keywords from the
     /// chunk's marks (0: they do not).
     private var markWords = 0
+    private var collectsKeywords = true
     private var probedEnd = false
 
     // Detection sample: copied lines replayed once the dialect is chosen.
@@ -355,7 +356,10 @@ public final class EventReader {
     private func handleSparse(_ line: Line) -> Bool {
         let hit = holdsKeyword(line)
         if pending.isOpen {
-            // The open event holds a keyword: this line continues it or starts the next event.
+            // The open event holds a keyword: this line continues it or starts the next event
+            // (which is dropped at once when the line holds no keyword: no keywords to collect).
+            collectsKeywords = hit
+            defer { collectsKeywords = true }
             guard handle(line) else { return false }
             if !hit {
                 // The new event holds no keyword (yet): it opens the run of skipped lines instead.
@@ -531,7 +535,7 @@ public final class EventReader {
         if line.flags.contains(.split) { f.insert(.truncated) }
         fields.message = bytes.trimmedEnd(fields.message.lowerBound, fields.message.upperBound)
         pending.open(bytes, fields: fields, line: line, time: time, dialect: dialect, flags: f)
-        if markWords > 0 {
+        if markWords > 0, collectsKeywords {
             pending.keywordBits!.update(repeating: 0, count: markWords)
             pending.keywordsKnown = collectKeywords(pending.tagBytes) && collectKeywords(pending.messageBytes)
         }
