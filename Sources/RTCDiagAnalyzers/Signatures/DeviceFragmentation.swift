@@ -1,13 +1,20 @@
 import RTCDiagFormats
 
 /// `device_fragmentation`: the device's audio or camera stack fails where it works elsewhere —
-/// AudioRecord / AudioTrack start failures with their status, camera open failures. The finding
-/// names the maker, model, OS and chipset when the log has them.
+/// AudioRecord / AudioTrack creation or start failures with their status, camera open failures.
+/// The finding names the maker, model, OS and chipset when the log has them.
 ///
-/// Sources: WebRTC `WebRtcAudioRecord.java` ("AudioRecord.startRecording failed - incorrect state",
-/// "AudioRecord.startRecording failed: …"), `WebRtcAudioTrack.java` ("AudioTrack.play failed -
-/// incorrect state :…"); Android `AudioRecord.cpp` (`start() status -38`: INVALID_OPERATION,
-/// -22 BAD_VALUE, -12 NO_MEMORY, -19 NO_INIT); WebRTC `Camera1Session.java` / `Camera2Session.java`.
+/// Sources: WebRTC `WebRtcAudioRecord.java` / `WebRtcAudioTrack.java`, whose error reports
+/// prefix every failure ("Init recording error: …", "Start recording error: <code>. …",
+/// "Init playout error: …", "Start playout error: …", "Run-time playback error: …") and name the
+/// cause ("AudioRecord.startRecording failed - incorrect state: …", "AudioTrack.play failed - …");
+/// Android `AudioRecord.cpp` / `AudioTrack.cpp` ("AudioFlinger could not create record track,
+/// status: …", "… could not create track, status: …", `start() status -38`), the JNI layer
+/// ("Error creating AudioRecord instance: initialization check failed with status …") and the
+/// Java classes ("Error code -20 when initializing native AudioRecord object.", "… when
+/// initializing AudioTrack."); status codes are `status_t` (-38 INVALID_OPERATION, -22
+/// BAD_VALUE, -12 NO_MEMORY, -19 NO_INIT, -1 PERMISSION_DENIED, -32 DEAD_OBJECT); WebRTC
+/// `Camera1Session.java` / `Camera2Session.java`.
 public struct DeviceFragmentationAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "device_fragmentation",
@@ -16,8 +23,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         defaultCause: .client, defaultSeverity: .p1,
         remediation: "Check the device model against known issues (another app holding the microphone, OEM audio HAL "
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
-        keywords: ["AudioRecord.startRecording failed", "AudioTrack.play failed", "start() status", "startRecording() called on an uninitialized",
-                   "Failed to open camera", "Camera2Session", "initRecording failed", "initPlayout failed"],
+        keywords: (Self.captureFailures + Self.playoutFailures).map(\.description)
+            + ["start() status", "Failed to open camera", "Camera2Session"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
@@ -27,13 +34,41 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓2023-01-11 18:21:58.161 14409-14475 WebRtcAudioTrack        com.example.rtc                      E  AudioTrack.play failed - incorrect state :1
                 """),
+            // Another app holds the microphone: the framework refuses the record track, and
+            // WebRTC reports it as an init error (logcat -v brief, as pasted into tickets).
+            AnalyzerExample("""
+                ↓E/AudioRecord(27812): createRecord_l(1769108859): AudioFlinger could not create record track, status: -22
+                ↓E/AudioRecord-JNI(27812): Error creating AudioRecord instance: initialization check failed with status -22.
+                ↓E/android.media.AudioRecord(27812): Error code -20 when initializing native AudioRecord object.
+                ↓E/org.webrtc.Logging(27812): WebRtcAudioRecordExternal: Init recording error: Cannot create AudioRecord
+                """),
+            AnalyzerExample("""
+                ↓04-27 13:17:46.590  4155  7254 E AudioTrack: AudioFlinger could not create track, status: -12
+                ↓04-27 13:17:46.598  4155  7254 E android.media.AudioTrack: Error code -20 when initializing AudioTrack.
+                ↓04-27 13:17:46.601  4155  7254 E WebRtcAudioTrackExternal: Init playout error: Initialization of audio track failed.
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.551  8123  8160 D WebRtcAudioRecord: startRecording
                 11-23 10:15:01.020  8123  8172 I WebRtcAudioTrack: AudioTrack.play: state=3
                 """),
+            AnalyzerExample("""
+                03-29 00:03:05.532 25797 26866 I org.webrtc.Logging: WebRtcAudioRecordExternal: initRecording(sampleRate=48000, channels=1)
+                03-29 00:03:05.549 25797 26866 I org.webrtc.Logging: WebRtcAudioRecordExternal: AudioRecord: session ID: 1177, channels: 1, sample rate: 48000
+                04-27 13:17:46.594  4155  7254 D AudioTrack: no metrics gathered, track status=-38
+                2022-07-05 11:09:22.036 16925-17157/com.example.rtc E/org.webrtc.Logging: JavaAudioDeviceModule: HW AEC not supported
+                """),
         ])
+
+    /// What WebRTC and the Android framework print when audio capture cannot be created or started.
+    static let captureFailures: [StaticString] = ["AudioRecord.startRecording failed", "startRecording() called on an uninitialized",
+                                  "initRecording failed", "Init recording error", "Start recording error",
+                                  "could not create record track", "Error creating AudioRecord instance",
+                                  "when initializing native AudioRecord"]
+    /// The same for playout.
+    static let playoutFailures: [StaticString] = ["AudioTrack.play failed", "initPlayout failed", "Init playout error", "Start playout error",
+                                  "Run-time playback error", "could not create track", "when initializing AudioTrack"]
 
     private var capture = EvidenceLog()
     private var playout = EvidenceLog()
@@ -50,14 +85,14 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 context.timeline.mark(e.time, "device", String(decoding: m.prefix(100), as: UTF8.self))
             }
         }
-        if ByteMatch.contains(m, "AudioTrack.play failed") || ByteMatch.contains(m, "initPlayout failed") {
-            playout.add(e, source: context.source)
-        } else if ByteMatch.contains(m, "AudioRecord.startRecording failed") || ByteMatch.contains(m, "initRecording failed")
-                    || ByteMatch.contains(m, "startRecording() called on an uninitialized") {
+        func any(_ phrases: [StaticString]) -> Bool { phrases.contains { ByteMatch.contains(m, $0) } }
+        if any(Self.captureFailures) {
+            if status == nil { status = Self.statusCode(m) }
             capture.add(e, source: context.source)
-        } else if let at = ByteMatch.after(m, "start() status "), ByteMatch.contains(e.tag, "AudioRecord") {
-            let code = String(decoding: m[at...].prefix(4), as: UTF8.self).trimmingCharacters(in: .whitespaces)
-            status = code
+        } else if any(Self.playoutFailures) {
+            playout.add(e, source: context.source)
+        } else if ByteMatch.after(m, "start() status ") != nil, ByteMatch.contains(e.tag, "AudioRecord") {
+            if status == nil { status = Self.statusCode(m) }
             capture.add(e, source: context.source)
         } else if ByteMatch.contains(m, "Failed to open camera") || (ByteMatch.contains(e.tag, "Camera2Session") && e.level >= .error) {
             camera.add(e, source: context.source)
@@ -80,6 +115,19 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         return out
     }
 
+    /// The `status_t` after "status" in a framework line (`status: -22`, `with status -22.`,
+    /// `start() status -38`).
+    static func statusCode(_ m: UnsafeRawBufferPointer) -> String? {
+        guard var at = ByteMatch.after(m, "status") else { return nil }
+        while at < m.count, m[at] == UInt8(ascii: ":") || m[at] == 0x20 { at += 1 }
+        var end = at
+        if end < m.count, m[end] == UInt8(ascii: "-") { end += 1 }
+        let digits = end
+        while end < m.count, isASCIIDigit(m[end]) { end += 1 }
+        guard end > digits else { return nil }
+        return String(decoding: m[at..<end], as: UTF8.self)
+    }
+
     static func statusName(_ code: String) -> String? {
         switch code {
         case "-38": "INVALID_OPERATION"
@@ -87,6 +135,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         case "-12": "NO_MEMORY"
         case "-19": "NO_INIT"
         case "-1": "PERMISSION_DENIED"
+        case "-32": "DEAD_OBJECT"
         default: nil
         }
     }
