@@ -12,7 +12,8 @@ import RTCDiagFormats
 /// canceller makes echo near certain and raises the confidence.
 ///
 /// Sources: WebRTC `WebRtcAudioRecord.java` / `WebRtcAudioEffects.java` ("Built-in AEC is not
-/// supported on this platform", `enableBuiltInAEC(…)`); `audio_processing_impl.cc`
+/// supported on this platform", `enableBuiltInAEC(…)`), `JavaAudioDeviceModule.java` ("HW AEC not
+/// supported"); `audio_processing_impl.cc`
 /// (`AudioProcessing::ApplyConfig: … echo_canceller: { enabled: 0 … }`); vendor warning codes
 /// `WARN_APM_HOWLING` (1051) and `WARN_APM_RESIDUAL_ECHO` (1053) from RTC SDK documentation.
 public struct AECFailureAnalyzer: Analyzer {
@@ -23,7 +24,7 @@ public struct AECFailureAnalyzer: Analyzer {
         defaultCause: .client, defaultSeverity: .p2,
         remediation: "Enable the software echo canceller (AEC3/AECM) when the device has no built-in AEC; "
             + "ask the user to use a headset; check the device against the SDK's AEC blocklist.",
-        keywords: ["Built-in AEC", "echo_canceller:", "1053", "1051", "RESIDUAL_ECHO", "HOWLING", "echo detected",
+        keywords: ["Built-in AEC", "HW AEC not supported", "echo_canceller:", "1053", "1051", "RESIDUAL_ECHO", "HOWLING", "echo detected",
                    "echoReturnLossEnhancement", "residualEchoLikelihood", "residual_echo_likelihood", "setSpeakerphoneOn",
                    "googEchoCancellation"],
         triggeringExamples: [
@@ -90,7 +91,8 @@ public struct AECFailureAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
-        if ByteMatch.contains(m, "Built-in AEC is not supported") || ByteMatch.contains(m, "Built-in AEC is not available") {
+        if ByteMatch.contains(m, "Built-in AEC is not supported") || ByteMatch.contains(m, "Built-in AEC is not available")
+            || ByteMatch.contains(m, "HW AEC not supported") {
             builtInMissing.add(e, source: context.source)
         } else if let at = ByteMatch.after(m, "echo_canceller: { enabled: ") {
             // The latest configuration wins: AEC may be switched on after start.

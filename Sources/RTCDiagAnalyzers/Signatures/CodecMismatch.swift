@@ -19,7 +19,9 @@ import RTCDiagFormats
 /// session error `ERROR_CONTENT`); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
 /// SSRC=… MID=…"; `MID=probator` is an SFU's bandwidth probe, not media); WebRTC
 /// `HardwareVideoEncoder.java` ("initEncodeInternal failed" → `FALLBACK_SOFTWARE`, "Cannot
-/// create media encoder"), `AndroidVideoDecoder.java`.
+/// create media encoder"), `AndroidVideoDecoder.java`; the iOS/macOS VideoToolbox codecs
+/// `RTCVideoEncoderH264.mm` / `RTCVideoDecoderH264.mm` ("Failed to create compression session:
+/// <OSStatus>", "Failed to create decompression session: <OSStatus>").
 public struct CodecMismatchAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "codec_mismatch",
@@ -31,7 +33,7 @@ public struct CodecMismatchAnalyzer: Analyzer {
             + "hardware-codec blocklist.",
         keywords: ["Failed to set remote", "Failed to set local", "Failed to demux RTP packet", "ERROR_CONTENT",
                    "profile-level-id=", "setLocalDescription", "setRemoteDescription", "Local SDP", "Remote SDP", "initEncodeInternal failed", "Cannot create media encoder",
-                   "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE"],
+                   "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE", "compression session:"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓[12345:67890:1123/101502.123456:ERROR:sdp_offer_answer.cc(2101)] Failed to set remote answer sdp: Failed to set remote video description send parameters for m-section with mid='1'.
@@ -39,6 +41,9 @@ public struct CodecMismatchAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓11-23 10:15:02.000  8123  8200 E HardwareVideoEncoder: initEncodeInternal failed
                 11-23 10:15:02.001  8123  8200 I VideoEncoderFallback: using software encoder
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01 10:00:02.412301+0800 RTCDemo[1234:567921] (RTCVideoEncoderH264.mm:763): Failed to create compression session: -12902
                 """),
             AnalyzerExample("""
                 [96685:23:1123/101503.933377:ERROR:webrtc_video_engine.cc(1171)] GetChangedRecvParameters called without any video codecs.
@@ -146,7 +151,9 @@ public struct CodecMismatchAnalyzer: Analyzer {
                 unmatchedTypes.append(Int(pt))
             }
         } else if ByteMatch.contains(m, "initEncodeInternal failed") || ByteMatch.contains(m, "Cannot create media encoder")
-                    || ByteMatch.contains(m, "Cannot create media decoder") || ByteMatch.contains(m, "initDecodeInternal failed") {
+                    || ByteMatch.contains(m, "Cannot create media decoder") || ByteMatch.contains(m, "initDecodeInternal failed")
+                    || ByteMatch.contains(m, "Failed to create compression session:")
+                    || ByteMatch.contains(m, "Failed to create decompression session:") {
             codecInit.add(e, source: context.source)
         }
     }

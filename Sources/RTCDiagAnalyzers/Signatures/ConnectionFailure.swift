@@ -3,10 +3,14 @@ import RTCDiagFormats
 /// `connection_failure`: the call could not connect or was cut — on the network path (ICE
 /// failed, DTLS failed, join timed out) or by the service (token rejected, kicked, HTTP 5xx).
 ///
-/// Sources: libwebrtc `pc/peer_connection.cc` ("Changing IceConnectionState <old> => <new>",
-/// numbers 0 new … 4 failed … 6 closed in older builds, names in newer ones); Android/iOS
-/// `PeerConnection.Observer.onIceConnectionChange(FAILED)`; RTC vendor connection-state reasons
-/// (token expired, banned by server, join failed/timeout) from their public docs.
+/// Sources: libwebrtc `pc/peer_connection.cc` ("Changing IceConnectionState <old> => <new>" and
+/// "Changing standardized IceConnectionState …", numbers 0 new … 4 failed … 6 closed in older
+/// builds, names in newer ones); WebRTC's example clients and the apps forked from them
+/// (Android `PeerConnectionClient`: "IceConnectionState: FAILED", "PeerConnectionState: FAILED",
+/// "Peerconnection error: ICE connection failed." / "DTLS connection failed."; iOS
+/// `ARDAppClient`: "ICE state changed: 4", "ICE+DTLS state changed: 4"); pion's examples ("ICE
+/// Connection State has changed: failed"); RTC vendor connection-state reasons (token expired,
+/// banned by server, join failed/timeout) from their public docs.
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -16,7 +20,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         remediation: linkRemediation + " / " + serverRemediation,
         // "expired"/"invalid" rather than "token": Android WindowManager chatter (AppWindowToken) puts
         // "token" on every tenth line of a busy logcat.
-        keywords: ["IceConnectionState", "onIceConnectionChange", "ice connection state", "DTLS", "expired", "invalid", "kicked",
+        keywords: ["IceConnectionState", "PeerConnectionState", "onIceConnectionChange", "ice connection state", "ICE state changed",
+                   "Connection State has changed", "ICE connection failed", "DTLS", "expired", "invalid", "kicked",
                    "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5", "401 Unauthorized",
                    "403 Forbidden"],
         triggeringExamples: [
@@ -34,6 +39,19 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 [1:15:0501/080001.000001:INFO:peer_connection.cc(2032)] Changing IceConnectionState checking => connected
                 ↓[1:15:0501/080041.000001:INFO:peer_connection.cc(2032)] Changing IceConnectionState connected => failed
                 """),
+            // The Android apps built on WebRTC's example client log the observer callbacks.
+            AnalyzerExample("""
+                03-29 00:03:04.100 25797 26866 D PCRTCClient: IceConnectionState: CHECKING
+                ↓03-29 00:03:34.100 25797 26866 D PCRTCClient: IceConnectionState: FAILED
+                ↓03-29 00:03:34.101 25797 26866 D PCRTCClient: PeerConnectionState: FAILED
+                ↓03-29 00:03:34.102 25797 26866 E PCRTCClient: Peerconnection error: ICE connection failed.
+                """),
+            // …and the iOS ones print the state enums as numbers.
+            AnalyzerExample("""
+                2024-05-01 10:00:00.123456+0800 AppRTCMobile[812:41123] ICE state changed: 1
+                ↓2024-05-01 10:00:30.123456+0800 AppRTCMobile[812:41123] ICE state changed: 4
+                ↓2024-05-01 10:00:30.124456+0800 AppRTCMobile[812:41123] ICE+DTLS state changed: 4
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
@@ -43,6 +61,16 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 11-23 10:15:00.300  8123  8123 I RtcClient: renew token ok, expires in 3600 s
+                """),
+            AnalyzerExample("""
+                03-29 00:03:04.100 25797 26866 D PCRTCClient: IceConnectionState: CHECKING
+                03-29 00:03:04.300 25797 26866 D PCRTCClient: IceConnectionState: CONNECTED
+                03-29 00:03:04.310 25797 26866 D PCRTCClient: PeerConnectionState: CONNECTED
+                03-29 00:03:40.000 25797 26866 D PCRTCClient: IceConnectionState: DISCONNECTED
+                03-29 00:03:41.200 25797 26866 D PCRTCClient: IceConnectionState: CONNECTED
+                2024-05-01 10:00:00.123456+0800 AppRTCMobile[812:41123] ICE state changed: 2
+                2024-05-01 10:00:00.124456+0800 AppRTCMobile[812:41123] ICE+DTLS state changed: 2
+                2024-05-01 10:00:40.124456+0800 AppRTCMobile[812:41123] ICE+DTLS state changed: 3
                 """),
         ])
 
@@ -61,18 +89,14 @@ public struct ConnectionFailureAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
-        if let at = ByteMatch.after(m, "IceConnectionState ") ?? ByteMatch.after(m, "onIceConnectionChange: ")
-            ?? ByteMatch.after(m, "ICE connection state changed to ") {
-            let rest = UnsafeRawBufferPointer(rebasing: m[at...])
-            // The new state is what follows "=>", or the whole tail for callback-style lines.
-            let state = ByteMatch.after(rest, "=> ").map { UnsafeRawBufferPointer(rebasing: rest[$0...]) } ?? rest
-            let s = String(decoding: state.prefix(16), as: UTF8.self).lowercased()
-            if e.timeKind != .elapsed { context.timeline.mark(e.time, "ICE", "ICE → " + s) }
-            if s.hasPrefix("4") || s.hasPrefix("failed") || s.hasPrefix("kiceconnectionfailed") {
-                iceFailed.add(e, source: context.source)
-            } else if s.hasPrefix("2") || s.hasPrefix("3") || s.hasPrefix("connected") || s.hasPrefix("completed") {
+        if let change = Self.stateChange(m) {
+            if e.timeKind != .elapsed { context.timeline.mark(e.time, "ICE", change.what + " → " + change.word) }
+            switch change.state {
+            case .failed: iceFailed.add(e, source: context.source)
+            case .connected:
                 if !iceFailed.isEmpty { recoveredAfterFailure = true }
                 everConnected = true
+            case .other: break
             }
             return
         }
@@ -81,7 +105,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             return
         }
         func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
-        if has("join timeout") || has("join timed out") {
+        if has("join timeout") || has("join timed out") || has("ice connection failed") {
             iceFailed.add(e, source: context.source)
         } else if has("token") && (has("expired") || has("invalid")) && !has("renew") {
             serverKind = "auth_rejected"
@@ -96,6 +120,61 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }
+    }
+
+    enum State: String { case connected, failed, other }
+
+    /// The new state of a connection-state line, in the shapes WebRTC and the apps built on it
+    /// print: native `Changing [standardized ]IceConnectionState checking => failed` (numbers
+    /// in older builds), the Android apps' observer logs `IceConnectionState: FAILED` /
+    /// `PeerConnectionState: FAILED` / `onIceConnectionChange: FAILED`, browsers' `ICE connection
+    /// state changed to failed`, and the iOS apps' `ICE state changed: 4` / `ICE+DTLS state
+    /// changed: 4` (`RTCIceConnectionState` 0 new … 2 connected, 3 completed, 4 failed;
+    /// `RTCPeerConnectionState` 2 connected, 3 disconnected, 4 failed).
+    static func stateChange(_ m: UnsafeRawBufferPointer) -> (what: String, word: String, state: State)? {
+        var what = "ICE"
+        var numbered = true    // numbers are RTCIceConnectionState's
+        let at: Int
+        if let a = ByteMatch.after(m, "IceConnectionState") ?? ByteMatch.after(m, "onIceConnectionChange")
+            ?? ByteMatch.after(m, "ICE connection state changed to") ?? ByteMatch.after(m, "ICE Connection State has changed")
+            ?? ByteMatch.after(m, "ICE state changed:") {
+            at = a
+        } else if let a = ByteMatch.after(m, "PeerConnectionState") ?? ByteMatch.after(m, "ICE+DTLS state changed:")
+                    ?? ByteMatch.after(m, "Peer Connection State has changed") {
+            at = a
+            what = "connection"
+            numbered = false
+        } else {
+            return nil
+        }
+        var rest = UnsafeRawBufferPointer(rebasing: m[at...])
+        // The new state is what follows "=>", or the next word for callback-style lines.
+        if let arrow = ByteMatch.after(rest, "=>") {
+            rest = UnsafeRawBufferPointer(rebasing: rest[arrow...])
+        } else if ByteMatch.after(rest, "Change") == 6 {    // onIceConnectionStateChange(d): failed
+            let d = rest.count > 6 && rest[6] == UInt8(ascii: "d") ? 7 : 6
+            rest = UnsafeRawBufferPointer(rebasing: rest[d...])
+        }
+        var i = 0
+        while i < rest.count, rest[i] == 0x20 || rest[i] == UInt8(ascii: ":") || rest[i] == UInt8(ascii: "=") || rest[i] == UInt8(ascii: ".") {
+            i += 1
+        }
+        var end = i
+        while end < rest.count, isASCIIDigit(rest[end]) || (rest[end] | 0x20) >= UInt8(ascii: "a") && (rest[end] | 0x20) <= UInt8(ascii: "z") {
+            end += 1
+        }
+        guard end > i else { return nil }
+        var word = String(decoding: rest[i..<end], as: UTF8.self).lowercased()
+        for prefix in ["kiceconnection", "rtciceconnectionstate", "rtcpeerconnectionstate"] where word.hasPrefix(prefix) {
+            word.removeFirst(prefix.count)
+        }
+        let state: State = switch word {
+        case "failed", "4": .failed
+        case "connected", "completed", "2": .connected
+        case "3" where numbered: .connected
+        default: .other
+        }
+        return (what, word, state)
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {

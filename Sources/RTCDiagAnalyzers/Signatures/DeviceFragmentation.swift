@@ -14,7 +14,10 @@ import RTCDiagFormats
 /// Java classes ("Error code -20 when initializing native AudioRecord object.", "… when
 /// initializing AudioTrack."); status codes are `status_t` (-38 INVALID_OPERATION, -22
 /// BAD_VALUE, -12 NO_MEMORY, -19 NO_INIT, -1 PERMISSION_DENIED, -32 DEAD_OBJECT); WebRTC
-/// `Camera1Session.java` / `Camera2Session.java`.
+/// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
+/// device is in use already.", "… could not be opened …", "… has encountered a fatal error.") and
+/// `CameraCapturer.java` ("Opening camera failed, passing: …" once its retries are spent; "…,
+/// retry: …" is not yet a failure).
 public struct DeviceFragmentationAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "device_fragmentation",
@@ -24,7 +27,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         remediation: "Check the device model against known issues (another app holding the microphone, OEM audio HAL "
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
         keywords: (Self.captureFailures + Self.playoutFailures).map(\.description)
-            + ["start() status", "Failed to open camera", "Camera2Session"],
+            + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
@@ -47,6 +50,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 ↓04-27 13:17:46.598  4155  7254 E android.media.AudioTrack: Error code -20 when initializing AudioTrack.
                 ↓04-27 13:17:46.601  4155  7254 E WebRtcAudioTrackExternal: Init playout error: Initialization of audio track failed.
                 """),
+            // WebRTC's capturer retries three times, then gives up ("passing").
+            AnalyzerExample("""
+                03-29 00:03:06.010 25797 26870 W CameraCapturer: Opening camera failed, retry: Camera device is in use already.
+                ↓03-29 00:03:06.912 25797 26870 E org.webrtc.Logging: Camera2Session: Error: Camera device is in use already.
+                ↓03-29 00:03:07.020 25797 26870 W CameraCapturer: Opening camera failed, passing: Camera device is in use already.
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
@@ -59,6 +68,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 04-27 13:17:46.594  4155  7254 D AudioTrack: no metrics gathered, track status=-38
                 2022-07-05 11:09:22.036 16925-17157/com.example.rtc E/org.webrtc.Logging: JavaAudioDeviceModule: HW AEC not supported
                 """),
+            AnalyzerExample("""
+                03-29 00:03:06.010 25797 26870 D CameraCapturer: Opening camera 1
+                03-29 00:03:06.102 25797 26870 D Camera2Session: Camera opened.
+                """),
         ])
 
     /// What WebRTC and the Android framework print when audio capture cannot be created or started.
@@ -66,6 +79,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                                   "initRecording failed", "Init recording error", "Start recording error",
                                   "could not create record track", "Error creating AudioRecord instance",
                                   "when initializing native AudioRecord"]
+    /// The same for the camera.
+    static let cameraFailures: [StaticString] = ["Failed to open camera", "Opening camera failed, passing", "Camera device is in use already",
+                                 "Camera device could not be opened", "Camera device has encountered a fatal error",
+                                 "Camera service has encountered a fatal error"]
     /// The same for playout.
     static let playoutFailures: [StaticString] = ["AudioTrack.play failed", "initPlayout failed", "Init playout error", "Start playout error",
                                   "Run-time playback error", "could not create track", "when initializing AudioTrack"]
@@ -94,7 +111,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         } else if ByteMatch.after(m, "start() status ") != nil, ByteMatch.contains(e.tag, "AudioRecord") {
             if status == nil { status = Self.statusCode(m) }
             capture.add(e, source: context.source)
-        } else if ByteMatch.contains(m, "Failed to open camera") || (ByteMatch.contains(e.tag, "Camera2Session") && e.level >= .error) {
+        } else if (any(Self.cameraFailures) && !ByteMatch.contains(m, "failed, retry"))
+                    || (ByteMatch.contains(e.tag, "Camera2Session") && e.level >= .error) {
             camera.add(e, source: context.source)
         }
     }

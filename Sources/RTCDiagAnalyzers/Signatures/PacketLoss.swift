@@ -4,8 +4,11 @@ import RTCDiagFormats
 /// samples, as call-quality services judge it (k = 3, n = 5; loss > 5 %, RTT > 400 ms). The
 /// finding says when the condition cleared.
 ///
-/// Sources: W3C webrtc-stats (`packetsLost`, `fractionLost`, `roundTripTime`); the periodic
-/// `rtt=… loss=…` stats lines RTC SDKs print (vendor docs of `onRtcStats` / network quality).
+/// Sources: W3C webrtc-stats as web SDKs dump them (`remote-inbound-rtp` `fractionLost`, 0…1, and
+/// `roundTripTime`, seconds; the candidate pair's `currentRoundTripTime`, seconds — not the
+/// cumulative `totalRoundTripTime`); libwebrtc's legacy stats reports (`googRtt: …`, ms); the
+/// periodic `rtt=… loss=…` stats lines RTC SDKs print (vendor docs of `onRtcStats` / network
+/// quality).
 public struct PacketLossAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "packet_loss",
@@ -14,7 +17,7 @@ public struct PacketLossAnalyzer: Analyzer {
         defaultCause: .link, defaultSeverity: .p2,
         remediation: "Check the user's network (Wi-Fi signal, congestion, cellular coverage); compare with the edge "
             + "server's loss figures; consider a closer region or TCP/TURN fallback.",
-        keywords: ["loss=", "loss:", "lossRate=", "rtt="],
+        keywords: ["loss=", "loss:", "lossRate=", "rtt=", "fractionLost", "RoundTripTime", "googRtt"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:05.000  8123  8190 I RtcClient: stats rtt=48ms loss=0.0% jitter=4ms
@@ -28,6 +31,17 @@ public struct PacketLossAnalyzer: Analyzer {
                 ↓{"ts":"2024-05-01T10:00:02Z","level":"info","tag":"stats","msg":"rtt=720 loss=0"}
                 ↓{"ts":"2024-05-01T10:00:04Z","level":"info","tag":"stats","msg":"rtt=810 loss=0"}
                 """),
+            // A web SDK logging getStats() reports: fraction and seconds.
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:02.000Z INFO [stats] remote-inbound-rtp {"kind":"audio","packetsLost":41,"fractionLost":0.12,"roundTripTime":0.081,"totalRoundTripTime":0.9,"roundTripTimeMeasurements":11}
+                ↓2024-05-01T10:00:04.000Z INFO [stats] remote-inbound-rtp {"kind":"audio","packetsLost":77,"fractionLost":0.16,"roundTripTime":0.094,"totalRoundTripTime":1.1,"roundTripTimeMeasurements":13}
+                ↓2024-05-01T10:00:06.000Z INFO [stats] remote-inbound-rtp {"kind":"audio","packetsLost":102,"fractionLost":0.09,"roundTripTime":0.088,"totalRoundTripTime":1.3,"roundTripTimeMeasurements":15}
+                """),
+            AnalyzerExample("""
+                ↓11-23 10:15:05.000  8123  8190 D StatsObserver: ssrc_audio_send googRtt: 612, packetsLost: 0
+                ↓11-23 10:15:10.000  8123  8190 D StatsObserver: ssrc_audio_send googRtt: 655, packetsLost: 0
+                ↓11-23 10:15:15.000  8123  8190 D StatsObserver: ssrc_audio_send googRtt: 701, packetsLost: 0
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
@@ -36,6 +50,12 @@ public struct PacketLossAnalyzer: Analyzer {
                 11-23 10:15:15.000  8123  8190 I RtcClient: stats rtt=60ms loss=0.1% jitter=8ms
                 11-23 10:15:20.000  8123  8190 I RtcClient: stats rtt=49ms loss=9.0% jitter=5ms
                 11-23 10:15:25.000  8123  8190 I RtcClient: stats rtt=51ms loss=0.0% jitter=4ms
+                """),
+            // Cumulative figures are not rates: 3 s of round trips summed, 900 packets lost in all.
+            AnalyzerExample("""
+                2024-05-01T10:00:02.000Z INFO [stats] remote-inbound-rtp {"kind":"video","packetsLost":900,"fractionLost":0.004,"roundTripTime":0.031,"totalRoundTripTime":3.1,"roundTripTimeMeasurements":100}
+                2024-05-01T10:00:04.000Z INFO [stats] remote-inbound-rtp {"kind":"video","packetsLost":901,"fractionLost":0.0,"roundTripTime":0.029,"totalRoundTripTime":3.2,"roundTripTimeMeasurements":102}
+                2024-05-01T10:00:06.000Z INFO [stats] candidate-pair {"state":"succeeded","currentRoundTripTime":0.03,"totalRoundTripTime":3.3,"responsesReceived":104}
                 """),
         ])
 
@@ -51,8 +71,9 @@ public struct PacketLossAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
-        let loss = Self.lossPercent(m)
-        let rtt = ByteMatch.number(after: "rtt=", in: m)
+        let loss = Self.lossPercent(m) ?? Self.statValue(m, "fractionLost").map { $0 * 100 }
+        let rtt = ByteMatch.number(after: "rtt=", in: m) ?? Self.statValue(m, "googRtt")
+            ?? Self.statValue(m, "currentRoundTripTime").map { $0 * 1000 } ?? Self.statValue(m, "roundTripTime").map { $0 * 1000 }
         guard loss != nil || rtt != nil else { return }
         samples += 1
         if e.timeKind != .elapsed {
@@ -79,6 +100,18 @@ public struct PacketLossAnalyzer: Analyzer {
             return percent || v > 1 ? v : v * 100
         }
         return nil
+    }
+
+    /// The number after a stats key in `key=v`, `key: v` or JSON `"key":v` form; nil when the key
+    /// is only the start of a longer name (`roundTripTimeMeasurements`).
+    static func statValue(_ m: UnsafeRawBufferPointer, _ key: StaticString) -> Double? {
+        guard var at = ByteMatch.after(m, key) else { return nil }
+        var separated = false
+        while at < m.count, m[at] == UInt8(ascii: "\"") || m[at] == UInt8(ascii: ":") || m[at] == UInt8(ascii: "=") || m[at] == 0x20 {
+            separated = separated || m[at] != UInt8(ascii: "\"")
+            at += 1
+        }
+        return separated ? ByteMatch.number(m, at: at) : nil
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {

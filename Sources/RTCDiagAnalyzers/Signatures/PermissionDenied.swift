@@ -3,8 +3,13 @@ import RTCDiagFormats
 /// `permission_denied`: the app may not use the microphone or camera, so that medium is missing.
 ///
 /// Sources: Android `ActivityManager` ("Permission Denial: … requires android.permission.RECORD_AUDIO"),
-/// the `android.permission.RECORD_AUDIO` / `CAMERA` runtime permission names; iOS
-/// `AVAudioSessionRecordPermissionDenied` / `AVAuthorizationStatusDenied`.
+/// the audio server's checks (`ServiceUtilities.cpp`: "Request requires
+/// android.permission.RECORD_AUDIO"; `AudioPolicyInterfaceImpl.cpp`: "getInputForAttr permission
+/// denied: recording not allowed for …"), `CameraService.cpp` ("Permission Denial: can't use the
+/// camera pid=…", "… cannot open camera "0" without camera permission"), the
+/// `android.permission.RECORD_AUDIO` / `CAMERA` runtime permission names; iOS
+/// `AVAudioSessionRecordPermissionDenied` / `AVAuthorizationStatusDenied`; browsers' `getUserMedia`
+/// rejection ("NotAllowedError: Permission denied"), which does not say which device.
 public struct PermissionDeniedAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "permission_denied",
@@ -14,7 +19,8 @@ public struct PermissionDeniedAnalyzer: Analyzer {
         remediation: "Ask the user to grant the microphone/camera permission in system settings; make the app request "
             + "it before joining and explain a denial instead of joining without media.",
         keywords: ["Permission Denial", "RECORD_AUDIO", "android.permission.CAMERA", "RecordPermissionDenied",
-                   "AVAuthorizationStatusDenied", "permission denied"],
+                   "AVAuthorizationStatusDenied", "permission denied", "recording not allowed", "without camera permission",
+                   "NotAllowedError"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓11-23 10:15:00.500  1032  1650 W ActivityManager: Permission Denial: opening provider from ProcessRecord{8123:com.example.rtcdemo} requires android.permission.RECORD_AUDIO
@@ -22,29 +28,54 @@ public struct PermissionDeniedAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓2024-05-01 10:00:00.123456+0800 RTCDemo[1234:567890] RTCAudioSession: record permission: AVAudioSessionRecordPermissionDenied
                 """),
+            // The app skipped the runtime request: the audio server and the camera service refuse it.
+            AnalyzerExample("""
+                ↓03-29 00:03:05.540   812  1433 E AudioPolicyIntefaceImpl: getInputForAttr permission denied: recording not allowed for uid 10158 pid 25797
+                ↓03-29 00:03:05.541   812  1433 E ServiceUtilities: Request requires android.permission.RECORD_AUDIO
+                ↓03-29 00:03:05.902   771  2210 E CameraService: Permission Denial: can't use the camera pid=25797, uid=10158
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:00.120Z WARN [media] getUserMedia failed: NotAllowedError: Permission denied
+                """),
+            AnalyzerExample("""
+                ↓03-29 00:03:06.010 25797 26870 E CameraCapturer: Camera open failed
+                    java.lang.SecurityException: validateClientPermissionsLocked:1066: Caller "com.example.rtc" (PID 25797, UID 10158) cannot open camera "1" without camera permission
+                        at android.hardware.camera2.CameraManager.throwAsPublicException(CameraManager.java:1026)
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.500  8123  8123 I RtcClient: android.permission.RECORD_AUDIO granted
+                11-23 10:15:00.510  8123  8123 I RtcClient: camera permission: granted
+                03-29 00:03:05.902   771  2210 I CameraService: CameraService::connect call (PID 25797 "com.example.rtc", camera ID 1) for HAL version default and Camera API version 2
                 """),
         ])
 
     private var microphone = EvidenceLog()
     private var camera = EvidenceLog()
+    private var media = EvidenceLog()    // a browser's refusal, device not named
 
     public init() {}
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
-        let m = e.message
-        let denied = ByteMatch.contains(m, "Permission Denial") || ByteMatch.contains(m, "Denied")
-            || ByteMatch.contains(m, "denied") || ByteMatch.contains(m, "not granted")
-        guard denied else { return }
-        if ByteMatch.contains(m, "CAMERA") || ByteMatch.contains(m, "AVAuthorizationStatusDenied") {
-            camera.add(e, source: context.source)
-        } else if ByteMatch.contains(m, "RECORD_AUDIO") || ByteMatch.contains(m, "RecordPermission")
-                    || ByteMatch.contains(m, "microphone") {
-            microphone.add(e, source: context.source)
-        }
+        // The refusal may sit in the message or in the exception trace below it
+        // (`java.lang.SecurityException: … cannot open camera "1" without camera permission`).
+        guard let (mic, cam, other) = Self.refusal(e.message) ?? Self.refusal(e.continuation) else { return }
+        if mic { microphone.add(e, source: context.source) }
+        if cam { camera.add(e, source: context.source) }
+        if other { media.add(e, source: context.source) }
+    }
+
+    /// Which device a refusal in `m` concerns: microphone, camera, or neither named (a browser's).
+    static func refusal(_ m: UnsafeRawBufferPointer) -> (mic: Bool, cam: Bool, other: Bool)? {
+        func has(_ s: StaticString) -> Bool { ByteMatch.contains(m, s) }
+        let denied = has("Permission Denial") || has("Denied") || has("denied") || has("not granted") || has("Request requires")
+            || has("not allowed") || has("without camera permission") || has("NotAllowedError")
+        guard denied else { return nil }
+        let mic = has("RECORD_AUDIO") || has("RecordPermission") || has("microphone") || has("recording not allowed")
+        let cam = has("CAMERA") || has("camera") || has("AVAuthorizationStatusDenied")
+        let other = !mic && !cam && (has("getUserMedia") || has("NotAllowedError"))
+        return mic || cam || other ? (mic, cam, other) : nil
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
@@ -58,6 +89,11 @@ public struct PermissionDeniedAnalyzer: Analyzer {
         if !camera.isEmpty {
             out.append(Finding(signature: d.id, title: d.name, subkind: "camera", cause: .client, severity: .p1, confidence: 0.85,
                                detail: "Camera permission denied: no local video", evidence: camera, remediation: d.remediation))
+        }
+        if !media.isEmpty {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "media", cause: .client, severity: .p1, confidence: 0.8,
+                               detail: "The browser refused microphone/camera access: no local media", evidence: media,
+                               remediation: d.remediation))
         }
         return out
     }
