@@ -1,10 +1,18 @@
 import RTCDiagFormats
 
-/// `capture_stall`: capture stops delivering — the camera freezes (no frames for the observer
-/// period) or audio capture reads fail repeatedly.
+/// `capture_stall`: capture or playout stops delivering — the camera freezes (no frames for the
+/// observer period), audio capture reads fail repeatedly, or libwebrtc's audio device buffer
+/// counts no recording or playout callbacks over a whole stats interval after it had counted
+/// some (the stream worked, then stopped; a stream that never ran — a listener who never
+/// opened the microphone — is not a stall).
 ///
 /// Sources: WebRTC `CameraStatistics` / `CameraCapturer.java` ("Camera freezed.",
-/// `onCameraFreezed("Camera failure. …")`); `WebRtcAudioRecord.java` ("AudioRecord.read failed: …").
+/// `onCameraFreezed("Camera failure. …")`); `WebRtcAudioRecord.java` ("AudioRecord.read failed: …");
+/// libwebrtc `audio_device_buffer.cc`, every 10 s while audio runs ("[REC : 10000msec, 48kHz]
+/// callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 1234", "[PLAY: …]"; when a
+/// stream stops: "total recording time: …" / "total playout time: …", and
+/// "HISTOGRAM(WebRTC.Audio.RecordedOnlyZeros): 1" when every level measured while recording was
+/// zero — the microphone delivered only silence).
 public struct CaptureStallAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "capture_stall",
@@ -13,7 +21,8 @@ public struct CaptureStallAnalyzer: Analyzer {
         defaultCause: .client, defaultSeverity: .p1,
         remediation: "Check for another app or the system taking the camera/microphone, thermal throttling, and "
             + "whether the app returns video buffers (texture in use); restart capture on freeze.",
-        keywords: ["Camera freezed", "onCameraFreezed", "AudioRecord.read failed"],
+        keywords: ["Camera freezed", "onCameraFreezed", "AudioRecord.read failed", "[REC : ", "[PLAY: ", "total recording time",
+                   "total playout time", "RecordedOnlyZeros"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:10.000  8123  8210 D CameraStatistics: Camera fps: 30.
@@ -23,16 +32,44 @@ public struct CaptureStallAnalyzer: Analyzer {
                 ↓11-23 10:15:14.000  8123  8160 E WebRtcAudioRecord: AudioRecord.read failed: -3
                 ↓11-23 10:15:14.010  8123  8160 E WebRtcAudioRecord: AudioRecord.read failed: -3
                 """),
+            AnalyzerExample("""
+                11-23 10:15:20.512  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [REC : 10000msec, 48kHz] callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 8411
+                11-23 10:15:20.513  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [PLAY: 10000msec, 48kHz] callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 3120
+                ↓11-23 10:15:30.514  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [REC : 10001msec, 48kHz] callbacks: 0, samples: 0, rate: 0, rate diff: 0%, level: 0
+                11-23 10:15:30.515  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [PLAY: 10001msec, 48kHz] callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 2975
+                """),
+            AnalyzerExample("""
+                ↓[1:15:0501/080102.000000:INFO:audio_device_buffer.cc(134)] HISTOGRAM(WebRTC.Audio.RecordedOnlyZeros): 1
+                [1:15:0501/080102.000001:INFO:audio_device_buffer.cc(137)] total recording time: 61024
+                """),
         ],
         nonTriggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:10.000  8123  8210 D CameraStatistics: Camera fps: 30.
                 11-23 10:15:12.000  8123  8210 D CameraStatistics: Camera fps: 29.
                 """),
+            // A listener: playout runs, the microphone was never opened; then one who mutes by
+            // stopping the recording.
+            AnalyzerExample("""
+                11-23 10:15:20.512  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [REC : 10000msec, 48kHz] callbacks: 0, samples: 0, rate: 0, rate diff: 0%, level: 0
+                11-23 10:15:20.513  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [PLAY: 10000msec, 48kHz] callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 3120
+                11-23 10:15:30.514  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [REC : 10000msec, 48kHz] callbacks: 0, samples: 0, rate: 0, rate diff: 0%, level: 0
+                11-23 10:15:30.515  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [PLAY: 10000msec, 48kHz] callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 2975
+                """),
+            AnalyzerExample("""
+                [1:15:0501/080020.000000:INFO:audio_device_buffer.cc(410)] [REC : 10000msec, 48kHz] callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 9120
+                [1:15:0501/080024.000000:INFO:audio_device_buffer.cc(134)] HISTOGRAM(WebRTC.Audio.RecordedOnlyZeros): 0
+                [1:15:0501/080024.000001:INFO:audio_device_buffer.cc(137)] total recording time: 24010
+                [1:15:0501/080030.000000:INFO:audio_device_buffer.cc(410)] [REC : 10000msec, 48kHz] callbacks: 0, samples: 0, rate: 0, rate diff: 0%, level: 0
+                """),
         ])
 
     private var video = EvidenceLog()
     private var audio = EvidenceLog()
+    private var recordingRan = false, playoutRan = false
+    private var recordingStalled = EvidenceLog(), playoutStalled = EvidenceLog()
+    private var recordingStallMillis = 0.0, playoutStallMillis = 0.0
+    private var onlyZeros = EvidenceLog()
 
     public init() {}
 
@@ -42,6 +79,28 @@ public struct CaptureStallAnalyzer: Analyzer {
             video.add(e, source: context.source)
         } else if ByteMatch.contains(m, "AudioRecord.read failed") {
             audio.add(e, source: context.source)
+        } else if let at = ByteMatch.after(m, "RecordedOnlyZeros): ") {
+            if at < m.count, m[at] == UInt8(ascii: "1") { onlyZeros.add(e, source: context.source) }
+        } else if ByteMatch.contains(m, "total recording time: ") {
+            recordingRan = false    // stopped on purpose: silence from here on is no stall
+        } else if ByteMatch.contains(m, "total playout time: ") {
+            playoutRan = false
+        } else if let at = ByteMatch.after(m, "[REC : ") {
+            Self.deviceBufferStats(m, at, e, context.source, ran: &recordingRan, stalled: &recordingStalled, millis: &recordingStallMillis)
+        } else if let at = ByteMatch.after(m, "[PLAY: ") {
+            Self.deviceBufferStats(m, at, e, context.source, ran: &playoutRan, stalled: &playoutStalled, millis: &playoutStallMillis)
+        }
+    }
+
+    /// One `[REC : …]` / `[PLAY: …]` interval: no callbacks after some were counted is a stall.
+    static func deviceBufferStats(_ m: UnsafeRawBufferPointer, _ at: Int, _ e: EventView, _ source: String,
+                                  ran: inout Bool, stalled: inout EvidenceLog, millis: inout Double) {
+        guard let callbacks = ByteMatch.number(after: "callbacks: ", in: m) else { return }
+        if callbacks > 0 {
+            ran = true
+        } else if ran {
+            stalled.add(e, source: source)
+            millis += ByteMatch.number(m, at: at) ?? 0
         }
     }
 
@@ -57,6 +116,19 @@ public struct CaptureStallAnalyzer: Analyzer {
             out.append(Finding(signature: d.id, title: d.name, subkind: "audio", cause: .client, severity: .p1,
                                confidence: audio.count >= 2 ? 0.8 : 0.5,
                                detail: "Audio capture reads failed \(audio.count) time(s)", evidence: audio, remediation: d.remediation))
+        }
+        if !onlyZeros.isEmpty {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "silent_capture", cause: .client, severity: .p1, confidence: 0.75,
+                               detail: "The microphone delivered only silence (every level measured while recording was zero): "
+                                   + "muted by the system or another app, or a broken input route",
+                               evidence: onlyZeros, remediation: d.remediation))
+        }
+        for (log, millis, kind, what) in [(recordingStalled, recordingStallMillis, "audio", "Audio capture"),
+                                          (playoutStalled, playoutStallMillis, "playout", "Audio playout")] where !log.isEmpty {
+            out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: .p1, confidence: 0.8,
+                               detail: "\(what) delivered no audio for \(Int(millis / 1000)) s after it had worked "
+                                   + "(\(log.count) silent stats interval(s) of the audio device)",
+                               evidence: log, measurements: [("stalled_seconds", millis / 1000)], remediation: d.remediation))
         }
         return out
     }

@@ -4,10 +4,20 @@ import RTCDiagFormats
 /// ICE restarts, reconnects — N times within W seconds (link). Audio-route toggling (speaker,
 /// earpiece, Bluetooth SCO, wired) is its own sub-kind, attributed to the client.
 ///
+/// Not every change is flapping: while ICE converges (before it first connects, and a few
+/// seconds after) the selected pair switches as better candidates come up, and the network
+/// monitor reports each interface present at start-up; those changes are not counted when the
+/// log shows the ICE state. On iOS, WebRTC logs each route change twice ("Audio route
+/// changed:" then "Audio route changed: <reason>"); only reasons that move the audio between
+/// devices count (new device, old device gone, override, no suitable route), not category or
+/// configuration changes. Repeated `setSpeakerphoneOn` with the same value is no change.
+///
 /// Sources: libwebrtc `p2p_transport_channel.cc` ("Switching selected connection due to: …");
 /// WebRTC `NetworkMonitorAutoDetect.java` ("Network becomes available", "Network … disconnected");
 /// Android `AudioManager` (`setSpeakerphoneOn`, `startBluetoothSco`, `setCommunicationDevice`);
-/// iOS `RTCAudioSession.mm` ("Audio route changed").
+/// iOS `RTCAudioSession.mm` ("Audio route changed: NewDeviceAvailable / OldDeviceUnavailable /
+/// CategoryChange to :… / Override / WakeFromSleep / NoSuitableRouteForCategory /
+/// RouteConfigurationChange").
 public struct RouteFlappingAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "route_flapping",
@@ -17,7 +27,9 @@ public struct RouteFlappingAnalyzer: Analyzer {
         remediation: "Network: check Wi-Fi roaming/handover to cellular and VPN changes; prefer a stable network; "
             + "check the SDK's ICE restart policy. Audio route: check Bluetooth headset stability and the app's route handling.",
         keywords: ["Switching selected connection", "Network becomes", "network changed", "ICE restart", "reconnecting",
-                   "setSpeakerphoneOn", "BluetoothSco", "setCommunicationDevice", "Audio route changed", "route change"],
+                   "setSpeakerphoneOn", "BluetoothSco", "setCommunicationDevice", "Audio route changed", "route change",
+                   // ICE state, to know when the path has converged
+                   "IceConnectionState", "onIceConnectionChange", "ice connection state", "ICE state changed"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓11-23 10:15:01.000  8123  8171 I p2p_transport_channel: Switching selected connection due to: nomination on the controlled side
@@ -33,6 +45,26 @@ public struct RouteFlappingAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            // Start-up: ICE converges and the monitor lists both networks; the speaker is set twice.
+            AnalyzerExample("""
+                11-23 10:15:00.100  8123  8150 I org.webrtc.Logging: NetworkMonitorAutoDetect: Network becomes available: 100
+                11-23 10:15:00.102  8123  8150 I org.webrtc.Logging: NetworkMonitorAutoDetect: Network becomes available: 101
+                11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
+                11-23 10:15:00.702  8123  8171 I p2p_transport_channel: Switching selected connection due to: candidate pair state changed
+                11-23 10:15:00.812  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 1 => 2
+                11-23 10:15:01.020  8123  8171 I p2p_transport_channel: Switching selected connection due to: nomination on the controlled side
+                11-23 10:15:02.310  8123  8171 I p2p_transport_channel: Switching selected connection due to: data received
+                11-23 10:15:02.400  8123  8123 I AudioManager: setSpeakerphoneOn(true) from u/pid:10245/8123
+                11-23 10:15:03.100  8123  8123 I AudioManager: setSpeakerphoneOn(true) from u/pid:10245/8123
+                """),
+            AnalyzerExample("""
+                2024-05-01 10:00:00.123456+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed:
+                2024-05-01 10:00:00.123501+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed: CategoryChange to :AVAudioSessionCategoryPlayAndRecord
+                2024-05-01 10:00:00.402210+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed:
+                2024-05-01 10:00:00.402264+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed: RouteConfigurationChange
+                2024-05-01 10:00:05.010101+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed:
+                2024-05-01 10:00:05.010150+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed: NewDeviceAvailable
+                """),
             AnalyzerExample("""
                 11-23 10:15:01.000  8123  8171 I p2p_transport_channel: Switching selected connection due to: nomination on the controlled side
                 11-23 10:16:06.000  8123  8150 I org.webrtc.Logging: NetworkMonitorAutoDetect: Network becomes available: 101
@@ -46,19 +78,54 @@ public struct RouteFlappingAnalyzer: Analyzer {
 
     private var network = Burst()
     private var audio = Burst()
+    private var iceSeen = false
+    private var iceConnectedAt: Int64?
+    private var speakerOn: Bool?
+
+    /// How long after ICE first connects the path may still settle.
+    static let settleMicros: Int64 = 5_000_000
 
     public init() {}
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         guard let t = e.time else { return }
         let m = e.message
+        if let change = ConnectionFailureAnalyzer.stateChange(m) {
+            iceSeen = true
+            if change.state == .connected, iceConnectedAt == nil { iceConnectedAt = t }
+            return
+        }
+        if let at = ByteMatch.after(m, "setSpeakerphoneOn(") {
+            let on = at < m.count && m[at] == UInt8(ascii: "t")
+            guard on != speakerOn else { return }
+            speakerOn = on
+        } else if let at = ByteMatch.after(m, "Audio route changed:"), !Self.movesAudio(UnsafeRawBufferPointer(rebasing: m[at...])) {
+            return
+        }
         let isAudio = ByteMatch.contains(m, "setSpeakerphoneOn") || ByteMatch.contains(m, "BluetoothSco")
             || ByteMatch.contains(m, "setCommunicationDevice") || ByteMatch.contains(m, "Audio route changed")
             || ByteMatch.contains(m, "route change")
-        if isAudio { audio.add(e, at: t, source: context.source) } else { network.add(e, at: t, source: context.source) }
         if e.timeKind != .elapsed {
             context.timeline.mark(t, isAudio ? "audio route" : "network", String(decoding: m.prefix(100), as: UTF8.self))
         }
+        if isAudio {
+            audio.add(e, at: t, source: context.source)
+        } else if !iceSeen || iceConnectedAt.map({ t >= $0 + Self.settleMicros }) == true {    // not while ICE converges
+            network.add(e, at: t, source: context.source)
+        }
+    }
+
+    /// Whether an iOS route-change reason moves the audio to another device.
+    static func movesAudio(_ reason: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i < reason.count, reason[i] == 0x20 { i += 1 }
+        let rest = UnsafeRawBufferPointer(rebasing: reason[i...])
+        if rest.isEmpty { return false }    // the first of the pair; the reason follows
+        for still: StaticString in ["categorychange", "routeconfigurationchange", "wakefromsleep", "reasonunknown"]
+        where ByteMatch.containsLowercased(rest, still) {
+            return false
+        }
+        return true
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
