@@ -10,7 +10,11 @@ import RTCDiagFormats
 /// "Peerconnection error: ICE connection failed." / "DTLS connection failed."; iOS
 /// `ARDAppClient`: "ICE state changed: 4", "ICE+DTLS state changed: 4"); pion's examples ("ICE
 /// Connection State has changed: failed"); RTC vendor connection-state reasons (token expired,
-/// banned by server, join failed/timeout) from their public docs.
+/// banned by server, join failed/timeout) from their public docs — Agora's
+/// `CONNECTION_CHANGED_*` reasons (`BANNED_BY_SERVER`, `JOIN_FAILED`, `INVALID_APP_ID`,
+/// `INVALID_CHANNEL_NAME`, `INVALID_TOKEN`, `TOKEN_EXPIRED`, `REJECTED_BY_SERVER`), as their
+/// native SDKs name them and as the Flutter/React Native wrappers print them
+/// (`connectionChangedRejectedByServer`).
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -23,7 +27,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         keywords: ["IceConnectionState", "PeerConnectionState", "onIceConnectionChange", "ice connection state", "ICE state changed",
                    "Connection State has changed", "ICE connection failed", "DTLS", "expired", "invalid", "kicked",
                    "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5", "401 Unauthorized",
-                   "403 Forbidden"],
+                   "403 Forbidden", "JOIN_FAILED", "JoinFailed", "REJECTED_BY_SERVER", "RejectedByServer", "INVALID_APP_ID",
+                   "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -34,6 +39,13 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓2024-11-23 10:15:00.812000+0800 RTCDemo[1234:567901] Signaling: POST https://edge.example.net/v1/join -> 401 Unauthorized
+                """),
+            AnalyzerExample("""
+                11-23 10:15:00.300  8123  8123 I flutter : onConnectionStateChanged: ConnectionStateType.connectionStateConnecting, ConnectionChangedReasonType.connectionChangedConnecting
+                ↓11-23 10:15:01.410  8123  8123 I flutter : onConnectionStateChanged: ConnectionStateType.connectionStateFailed, ConnectionChangedReasonType.connectionChangedRejectedByServer
+                """),
+            AnalyzerExample("""
+                ↓11-23 10:15:00.900  8123  8190 E RtcClient: onConnectionStateChanged state=CONNECTION_STATE_FAILED reason=CONNECTION_CHANGED_INVALID_APP_ID
                 """),
             AnalyzerExample("""
                 [1:15:0501/080001.000001:INFO:peer_connection.cc(2032)] Changing IceConnectionState checking => connected
@@ -76,6 +88,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
 
     static let linkRemediation = "Check UDP reachability and TURN/TCP/TLS fallback for the user's network "
         + "(firewall, captive portal, VPN, symmetric NAT)."
+    static let configRemediation = "Check the app ID and the channel name the app passes when joining (project, "
+        + "environment, allowed characters and length)."
     static let serverRemediation = "Check token issuing and expiry, the kick/ban reason, and the signalling service's "
         + "error logs for this session."
 
@@ -84,6 +98,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     private var recoveredAfterFailure = false
     private var serverRejected = EvidenceLog()
     private var serverKind = "auth_rejected"
+    private var badConfig = EvidenceLog()
 
     public init() {}
 
@@ -105,7 +120,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             return
         }
         func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
-        if has("join timeout") || has("join timed out") || has("ice connection failed") {
+        if has("invalid_app_id") || has("invalidappid") || has("invalid_channel_name") || has("invalidchannelname") {
+            badConfig.add(e, source: context.source)
+        } else if has("join timeout") || has("join timed out") || has("ice connection failed") || has("join_failed")
+                    || has("joinfailed") {
             iceFailed.add(e, source: context.source)
         } else if has("token") && (has("expired") || has("invalid")) && !has("renew") {
             serverKind = "auth_rejected"
@@ -113,7 +131,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         } else if has("401 unauthorized") || has("403 forbidden") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
-        } else if has("kicked") || has("banned") {
+        } else if has("kicked") || has("banned") || has("rejected_by_server") || has("rejectedbyserver") {
             serverKind = "kicked_by_server"
             serverRejected.add(e, source: context.source)
         } else if has("http 5") || has("status=5") || has("status: 5") {
@@ -185,6 +203,12 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                                confidence: 0.85,
                                detail: "The service refused or dropped the session (\(serverKind.replacingUnderscores)); "
                                    + "\(serverRejected.count) line(s)", evidence: serverRejected, remediation: Self.serverRemediation))
+        }
+        if !badConfig.isEmpty {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "invalid_config", cause: .client, severity: .p0,
+                               confidence: 0.85,
+                               detail: "The service refused the app's configuration (invalid app ID or channel name): "
+                                   + "no one can join with it", evidence: badConfig, remediation: Self.configRemediation))
         }
         if !iceFailed.isEmpty {
             let severity: Severity = recoveredAfterFailure ? .p1 : .p0

@@ -28,6 +28,7 @@ public struct RouteFlappingAnalyzer: Analyzer {
             + "check the SDK's ICE restart policy. Audio route: check Bluetooth headset stability and the app's route handling.",
         keywords: ["Switching selected connection", "Network becomes", "network changed", "ICE restart", "reconnecting",
                    "setSpeakerphoneOn", "BluetoothSco", "setCommunicationDevice", "Audio route changed", "route change",
+                   "IP_ADDRESS_CHANGED", "IpAddressChanged",    // Agora's CONNECTION_CHANGED_CLIENT_IP_ADDRESS_CHANGED
                    // ICE state, to know when the path has converged
                    "IceConnectionState", "onIceConnectionChange", "ice connection state", "ICE state changed"],
         triggeringExamples: [
