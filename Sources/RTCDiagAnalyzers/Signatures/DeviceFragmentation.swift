@@ -13,7 +13,11 @@ import RTCDiagFormats
 /// ("Error creating AudioRecord instance: initialization check failed with status …") and the
 /// Java classes ("Error code -20 when initializing native AudioRecord object.", "… when
 /// initializing AudioTrack."); status codes are `status_t` (-38 INVALID_OPERATION, -22
-/// BAD_VALUE, -12 NO_MEMORY, -19 NO_INIT, -1 PERMISSION_DENIED, -32 DEAD_OBJECT); WebRTC
+/// BAD_VALUE, -12 NO_MEMORY, -19 NO_INIT, -1 PERMISSION_DENIED, -32 DEAD_OBJECT); WebRTC's OpenSL
+/// ES recorder/player (`LOG_ON_ERROR`: "<file>:<line> <call> failed: SL_RESULT_…", tags
+/// `OpenSLESRecorder` / `OpenSLESPlayer`); the iOS voice-processing audio unit
+/// (`voice_processing_audio_unit.mm`: "Failed to initialize the Voice-Processing I/O unit" is
+/// retried; "Too many initialization attempts" is the end); WebRTC
 /// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
 /// device is in use already.", "… could not be opened …", "… has encountered a fatal error.") and
 /// `CameraCapturer.java` ("Opening camera failed, passing: …" once its retries are spent; "…,
@@ -27,7 +31,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         remediation: "Check the device model against known issues (another app holding the microphone, OEM audio HAL "
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
         keywords: (Self.captureFailures + Self.playoutFailures).map(\.description)
-            + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session"],
+            + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
@@ -44,6 +48,14 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 ↓E/AudioRecord-JNI(27812): Error creating AudioRecord instance: initialization check failed with status -22.
                 ↓E/android.media.AudioRecord(27812): Error code -20 when initializing native AudioRecord object.
                 ↓E/org.webrtc.Logging(27812): WebRtcAudioRecordExternal: Init recording error: Cannot create AudioRecord
+                """),
+            AnalyzerExample("""
+                ↓02-14 09:12:03.118  9031  9102 E OpenSLESRecorder: opensles_recorder.cc:338 (*engine_)->CreateAudioRecorder(engine_, recorder_object_.Receive(), &audio_source, &audio_sink, arraysize(interface_id), interface_id, interface_required) failed: SL_RESULT_CONTENT_UNSUPPORTED
+                """),
+            AnalyzerExample("""
+                2024-05-01 10:00:00.412301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:274): Failed to initialize the Voice-Processing I/O unit. Error=-66635.
+                2024-05-01 10:00:00.512301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:274): Failed to initialize the Voice-Processing I/O unit. Error=-66635.
+                ↓2024-05-01 10:00:00.612301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:281): Too many initialization attempts.
                 """),
             AnalyzerExample("""
                 ↓04-27 13:17:46.590  4155  7254 E AudioTrack: AudioFlinger could not create track, status: -12
@@ -72,13 +84,19 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 03-29 00:03:06.010 25797 26870 D CameraCapturer: Opening camera 1
                 03-29 00:03:06.102 25797 26870 D Camera2Session: Camera opened.
                 """),
+            // A retried audio-unit start that then works.
+            AnalyzerExample("""
+                2024-05-01 10:00:00.412301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:274): Failed to initialize the Voice-Processing I/O unit. Error=-66635.
+                """),
         ])
 
     /// What WebRTC and the Android framework print when audio capture cannot be created or started.
     static let captureFailures: [StaticString] = ["AudioRecord.startRecording failed", "startRecording() called on an uninitialized",
                                   "initRecording failed", "Init recording error", "Start recording error",
                                   "could not create record track", "Error creating AudioRecord instance",
-                                  "when initializing native AudioRecord"]
+                                  "when initializing native AudioRecord",
+                                  // iOS: the voice-processing audio unit (capture and playout) gave up
+                                  "Too many initialization attempts", "Failed to create a VoiceProcessingIO audio unit"]
     /// The same for the camera.
     static let cameraFailures: [StaticString] = ["Failed to open camera", "Opening camera failed, passing", "Camera device is in use already",
                                  "Camera device could not be opened", "Camera device has encountered a fatal error",
@@ -108,6 +126,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             capture.add(e, source: context.source)
         } else if any(Self.playoutFailures) {
             playout.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "failed: SL_RESULT_") {    // OpenSL ES: "<file>:<line> <call> failed: SL_RESULT_…"
+            if ByteMatch.contains(e.tag, "Recorder") || ByteMatch.contains(m, "Recorder") || ByteMatch.contains(m, "recorder") {
+                capture.add(e, source: context.source)
+            } else {
+                playout.add(e, source: context.source)
+            }
         } else if ByteMatch.after(m, "start() status ") != nil, ByteMatch.contains(e.tag, "AudioRecord") {
             if status == nil { status = Self.statusCode(m) }
             capture.add(e, source: context.source)
