@@ -17,7 +17,8 @@ import RTCDiagFormats
 /// ES recorder/player (`LOG_ON_ERROR`: "<file>:<line> <call> failed: SL_RESULT_…", tags
 /// `OpenSLESRecorder` / `OpenSLESPlayer`); the iOS voice-processing audio unit
 /// (`voice_processing_audio_unit.mm`: "Failed to initialize the Voice-Processing I/O unit" is
-/// retried; "Too many initialization attempts" is the end); WebRTC
+/// retried; "Too many initialization attempts" is the end), and the iOS audio session refused
+/// (see `sessionActivationFailed`); WebRTC
 /// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
 /// device is in use already.", "… could not be opened …", "… has encountered a fatal error.") and
 /// `CameraCapturer.java` ("Opening camera failed, passing: …" once its retries are spent; "…,
@@ -31,7 +32,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         remediation: "Check the device model against known issues (another app holding the microphone, OEM audio HAL "
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
         keywords: (Self.captureFailures + Self.playoutFailures).map(\.description)
-            + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_"],
+            + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_",
+                                                      "Failed to setActive", "Failed to set WebRTC audio configuration",
+                                                      "InitPlayOrRecord failed"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
@@ -56,6 +59,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 2024-05-01 10:00:00.412301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:274): Failed to initialize the Voice-Processing I/O unit. Error=-66635.
                 2024-05-01 10:00:00.512301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:274): Failed to initialize the Voice-Processing I/O unit. Error=-66635.
                 ↓2024-05-01 10:00:00.612301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:281): Too many initialization attempts.
+                """),
+            // A CallKit call still holds the audio: iOS refuses the session, WebRTC cannot start audio.
+            AnalyzerExample("""
+                ↓2024-05-01 10:46:33.439012+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:397 -[RTCAudioSession setActive:error:]): Failed to setActive:1. Error: Session activation failed
+                ↓2024-05-01 10:46:33.439101+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:724 -[RTCAudioSession configureWebRTCSession:]): Failed to set WebRTC audio configuration: Session activation failed
+                ↓2024-05-01 10:46:33.439250+0800 RTCDemo[1234:567921] (audio_device_ios.mm:183): InitPlayout: InitPlayOrRecord failed for InitPlayout!
                 """),
             AnalyzerExample("""
                 ↓04-27 13:17:46.590  4155  7254 E AudioTrack: AudioFlinger could not create track, status: -12
@@ -84,6 +93,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 03-29 00:03:06.010 25797 26870 D CameraCapturer: Opening camera 1
                 03-29 00:03:06.102 25797 26870 D Camera2Session: Camera opened.
                 """),
+            AnalyzerExample("""
+                2024-05-01 10:00:09.021300+0800 RTCDemo[1234:567921] (RTCAudioSession+Configuration.mm:126 -[RTCAudioSession(Configuration) setConfiguration:active:shouldSetActive:error:]): Failed to setActive to 0: Session deactivation failed
+                """),
             // A retried audio-unit start that then works.
             AnalyzerExample("""
                 2024-05-01 10:00:00.412301+0800 RTCDemo[1234:567921] (voice_processing_audio_unit.mm:274): Failed to initialize the Voice-Processing I/O unit. Error=-66635.
@@ -108,6 +120,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     private var capture = EvidenceLog()
     private var playout = EvidenceLog()
     private var camera = EvidenceLog()
+    private var session = EvidenceLog()    // iOS: the audio session could not be activated
     private var status: String?
 
     public init() {}
@@ -126,6 +139,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             capture.add(e, source: context.source)
         } else if any(Self.playoutFailures) {
             playout.add(e, source: context.source)
+        } else if Self.sessionActivationFailed(m) {
+            session.add(e, source: context.source)
         } else if ByteMatch.contains(m, "failed: SL_RESULT_") {    // OpenSL ES: "<file>:<line> <call> failed: SL_RESULT_…"
             if ByteMatch.contains(e.tag, "Recorder") || ByteMatch.contains(m, "Recorder") || ByteMatch.contains(m, "recorder") {
                 capture.add(e, source: context.source)
@@ -144,16 +159,17 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
         var out: [Finding] = []
-        func add(_ log: EvidenceLog, _ kind: String, _ what: String) {
+        let device = context.device.summary.map { " on \($0)" } ?? ""
+        func add(_ log: EvidenceLog, _ kind: String, _ detail: String) {
             guard !log.isEmpty else { return }
-            let device = context.device.summary.map { " on \($0)" } ?? ""
             out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: .p1, confidence: 0.8,
-                               detail: "\(what) failed\(device)", evidence: log, remediation: d.remediation))
+                               detail: detail, evidence: log, remediation: d.remediation))
         }
         let statusText = status.map { " (AudioRecord status \($0)\(Self.statusName($0).map { " \($0)" } ?? ""))" } ?? ""
-        add(capture, "audio_capture", "Audio capture" + statusText)
-        add(playout, "audio_playout", "Audio playout")
-        add(camera, "camera", "Camera open")
+        add(capture, "audio_capture", "Audio capture\(statusText) failed\(device)")
+        add(playout, "audio_playout", "Audio playout failed\(device)")
+        add(camera, "camera", "Camera open failed\(device)")
+        add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio")
         return out
     }
 
@@ -168,6 +184,17 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         while end < m.count, isASCIIDigit(m[end]) { end += 1 }
         guard end > digits else { return nil }
         return String(decoding: m[at..<end], as: UTF8.self)
+    }
+
+    /// iOS refused to activate the audio session: `RTCAudioSession` logs "Failed to setActive to 1: …" /
+    /// "Failed to setActive:1. Error: …" (deactivation failures, `… to 0`, are harmless) and
+    /// "Failed to set WebRTC audio configuration: …"; `audio_device_ios.mm` then gives up with
+    /// "InitPlayOrRecord failed for InitPlayout!" / "… for InitRecording!".
+    static func sessionActivationFailed(_ m: UnsafeRawBufferPointer) -> Bool {
+        if let at = ByteMatch.after(m, "Failed to setActive to ") ?? ByteMatch.after(m, "Failed to setActive:") {
+            return at < m.count && m[at] == UInt8(ascii: "1")
+        }
+        return ByteMatch.contains(m, "Failed to set WebRTC audio configuration") || ByteMatch.contains(m, "InitPlayOrRecord failed")
     }
 
     static func statusName(_ code: String) -> String? {
