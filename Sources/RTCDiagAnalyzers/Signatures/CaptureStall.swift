@@ -123,13 +123,15 @@ public struct CaptureStallAnalyzer: Analyzer {
                                    + "muted by the system or another app, or a broken input route",
                                evidence: onlyZeros, remediation: d.remediation))
         }
-        for (log, millis, kind, what) in [(recordingStalled, recordingStallMillis, "audio", "Audio capture"),
-                                          (playoutStalled, playoutStallMillis, "playout", "Audio playout")] where !log.isEmpty {
+        func stall(_ log: EvidenceLog, _ millis: Double, _ kind: String, _ what: String) {
+            guard !log.isEmpty else { return }
             out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: .p1, confidence: 0.8,
                                detail: "\(what) delivered no audio for \(Int(millis / 1000)) s after it had worked "
                                    + "(\(log.count) silent stats interval(s) of the audio device)",
                                evidence: log, measurements: [("stalled_seconds", millis / 1000)], remediation: d.remediation))
         }
+        stall(recordingStalled, recordingStallMillis, "audio", "Audio capture")
+        stall(playoutStalled, playoutStallMillis, "playout", "Audio playout")
         return out
     }
 }

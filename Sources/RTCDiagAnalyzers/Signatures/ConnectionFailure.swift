@@ -105,7 +105,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
         if let change = Self.stateChange(m) {
-            if e.timeKind != .elapsed { context.timeline.mark(e.time, "ICE", change.what + " → " + change.word) }
+            if e.timeKind != .elapsed {
+                let word = String(decoding: m[change.word], as: UTF8.self).lowercased()
+                context.timeline.mark(e.time, "ICE", (change.ice ? "ICE → " : "connection → ") + word)
+            }
             switch change.state {
             case .failed: iceFailed.add(e, source: context.source)
             case .connected:
@@ -140,7 +143,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         }
     }
 
-    enum State: String { case connected, failed, other }
+    enum State { case connected, failed, other }
 
     /// The new state of a connection-state line, in the shapes WebRTC and the apps built on it
     /// print: native `Changing [standardized ]IceConnectionState checking => failed` (numbers
@@ -148,11 +151,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     /// `PeerConnectionState: FAILED` / `onIceConnectionChange: FAILED`, browsers' `ICE connection
     /// state changed to failed`, and the iOS apps' `ICE state changed: 4` / `ICE+DTLS state
     /// changed: 4` (`RTCIceConnectionState` 0 new … 2 connected, 3 completed, 4 failed;
-    /// `RTCPeerConnectionState` 2 connected, 3 disconnected, 4 failed).
-    static func stateChange(_ m: UnsafeRawBufferPointer) -> (what: String, word: String, state: State)? {
-        var what = "ICE"
-        var numbered = true    // numbers are RTCIceConnectionState's
-        let at: Int
+    /// `RTCPeerConnectionState` 2 connected, 3 disconnected, 4 failed). `word` is where the
+    /// state's name stands in the message. Works on bytes: it runs for every such line.
+    static func stateChange(_ m: UnsafeRawBufferPointer) -> (ice: Bool, word: Range<Int>, state: State)? {
+        var ice = true    // numbers are RTCIceConnectionState's, else RTCPeerConnectionState's
+        var at: Int
         if let a = ByteMatch.after(m, "IceConnectionState") ?? ByteMatch.after(m, "onIceConnectionChange")
             ?? ByteMatch.after(m, "ICE connection state changed to") ?? ByteMatch.after(m, "ICE Connection State has changed")
             ?? ByteMatch.after(m, "ICE state changed:") {
@@ -160,39 +163,40 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         } else if let a = ByteMatch.after(m, "PeerConnectionState") ?? ByteMatch.after(m, "ICE+DTLS state changed:")
                     ?? ByteMatch.after(m, "Peer Connection State has changed") {
             at = a
-            what = "connection"
-            numbered = false
+            ice = false
         } else {
             return nil
         }
-        var rest = UnsafeRawBufferPointer(rebasing: m[at...])
         // The new state is what follows "=>", or the next word for callback-style lines.
-        if let arrow = ByteMatch.after(rest, "=>") {
-            rest = UnsafeRawBufferPointer(rebasing: rest[arrow...])
-        } else if ByteMatch.after(rest, "Change") == 6 {    // onIceConnectionStateChange(d): failed
-            let d = rest.count > 6 && rest[6] == UInt8(ascii: "d") ? 7 : 6
-            rest = UnsafeRawBufferPointer(rebasing: rest[d...])
+        if let arrow = ByteMatch.after(UnsafeRawBufferPointer(rebasing: m[at...]), "=>") {
+            at += arrow
+        } else if ByteMatch.after(UnsafeRawBufferPointer(rebasing: m[at...]), "Change") == 6 {    // onIceConnectionStateChange(d): failed
+            at += m.count > at + 6 && m[at + 6] == UInt8(ascii: "d") ? 7 : 6
         }
-        var i = 0
-        while i < rest.count, rest[i] == 0x20 || rest[i] == UInt8(ascii: ":") || rest[i] == UInt8(ascii: "=") || rest[i] == UInt8(ascii: ".") {
-            i += 1
+        while at < m.count, m[at] == 0x20 || m[at] == UInt8(ascii: ":") || m[at] == UInt8(ascii: "=") || m[at] == UInt8(ascii: ".") {
+            at += 1
         }
-        var end = i
-        while end < rest.count, isASCIIDigit(rest[end]) || (rest[end] | 0x20) >= UInt8(ascii: "a") && (rest[end] | 0x20) <= UInt8(ascii: "z") {
+        var end = at
+        while end < m.count, isASCIIDigit(m[end]) || (m[end] | 0x20) >= UInt8(ascii: "a") && (m[end] | 0x20) <= UInt8(ascii: "z") {
             end += 1
         }
-        guard end > i else { return nil }
-        var word = String(decoding: rest[i..<end], as: UTF8.self).lowercased()
-        for prefix in ["kiceconnection", "rtciceconnectionstate", "rtcpeerconnectionstate"] where word.hasPrefix(prefix) {
-            word.removeFirst(prefix.count)
+        guard end > at else { return nil }
+        for prefix: StaticString in ["kiceconnection", "rtciceconnectionstate", "rtcpeerconnectionstate"]
+        where end - at > prefix.utf8CodeUnitCount
+            && ByteMatch.equalsLowercased(UnsafeRawBufferPointer(rebasing: m[at..<at + prefix.utf8CodeUnitCount]), prefix) {
+            at += prefix.utf8CodeUnitCount
         }
-        let state: State = switch word {
-        case "failed", "4": .failed
-        case "connected", "completed", "2": .connected
-        case "3" where numbered: .connected
-        default: .other
+        let w = UnsafeRawBufferPointer(rebasing: m[at..<end])
+        let digit: UInt8? = w.count == 1 ? w[0] : nil
+        let state: State = if ByteMatch.equalsLowercased(w, "failed") || digit == UInt8(ascii: "4") {
+            .failed
+        } else if ByteMatch.equalsLowercased(w, "connected") || ByteMatch.equalsLowercased(w, "completed")
+                    || digit == UInt8(ascii: "2") || (ice && digit == UInt8(ascii: "3")) {
+            .connected
+        } else {
+            .other
         }
-        return (what, word, state)
+        return (ice, at..<end, state)
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {

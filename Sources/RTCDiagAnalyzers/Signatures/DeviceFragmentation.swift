@@ -159,6 +159,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
         var out: [Finding] = []
+        guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty) else { return [] }    // every call ends here
         let device = context.device.summary.map { " on \($0)" } ?? ""
         func add(_ log: EvidenceLog, _ kind: String, _ detail: String) {
             guard !log.isEmpty else { return }
