@@ -32,7 +32,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         remediation: "Check the device model against known issues (another app holding the microphone, OEM audio HAL "
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
         keywords: (Self.captureFailures + Self.playoutFailures).map(\.description)
-            + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_",
+            + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_", "Audio State: audio mode",
                                                       "Failed to setActive", "Failed to set WebRTC audio configuration",
                                                       "InitPlayOrRecord failed"],
         triggeringExamples: [
@@ -51,6 +51,13 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 ↓E/AudioRecord-JNI(27812): Error creating AudioRecord instance: initialization check failed with status -22.
                 ↓E/android.media.AudioRecord(27812): Error code -20 when initializing native AudioRecord object.
                 ↓E/org.webrtc.Logging(27812): WebRtcAudioRecordExternal: Init recording error: Cannot create AudioRecord
+                I/org.webrtc.Logging(27812): WebRtcAudioRecordExternal: Audio State: audio mode: MODE_IN_COMMUNICATION, has mic: true, mic muted: false, music active: false, speakerphone: true, BT SCO: false
+                """),
+            // The app left the device in the wrong mode with the microphone muted: the state is evidence.
+            AnalyzerExample("""
+                ↓03-29 00:03:05.555 25797 26866 E AudioRecord: start() status -38
+                ↓03-29 00:03:05.555 25797 26866 E org.webrtc.Logging: WebRtcAudioRecord: Start recording error: AUDIO_RECORD_START_STATE_MISMATCH. AudioRecord.startRecording failed - incorrect state :1
+                ↓03-29 00:03:05.556 25797 26866 I org.webrtc.Logging: WebRtcAudioRecord: Audio State: audio mode: MODE_NORMAL, has mic: true, mic muted: true, music active: false, speakerphone: false, BT SCO: false
                 """),
             AnalyzerExample("""
                 ↓02-14 09:12:03.118  9031  9102 E OpenSLESRecorder: opensles_recorder.cc:338 (*engine_)->CreateAudioRecorder(engine_, recorder_object_.Receive(), &audio_source, &audio_sink, arraysize(interface_id), interface_id, interface_required) failed: SL_RESULT_CONTENT_UNSUPPORTED
@@ -87,6 +94,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 03-29 00:03:05.532 25797 26866 I org.webrtc.Logging: WebRtcAudioRecordExternal: initRecording(sampleRate=48000, channels=1)
                 03-29 00:03:05.549 25797 26866 I org.webrtc.Logging: WebRtcAudioRecordExternal: AudioRecord: session ID: 1177, channels: 1, sample rate: 48000
                 04-27 13:17:46.594  4155  7254 D AudioTrack: no metrics gathered, track status=-38
+                03-29 00:03:05.556 25797 26866 I org.webrtc.Logging: WebRtcAudioRecord: Audio State: audio mode: MODE_NORMAL, has mic: true, mic muted: true, music active: false, speakerphone: false, BT SCO: false
                 2022-07-05 11:09:22.036 16925-17157/com.example.rtc E/org.webrtc.Logging: JavaAudioDeviceModule: HW AEC not supported
                 """),
             AnalyzerExample("""
@@ -122,6 +130,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     private var camera = EvidenceLog()
     private var session = EvidenceLog()    // iOS: the audio session could not be activated
     private var status: String?
+    /// WebRTC's "Audio State: audio mode: MODE_…, has mic: …, mic muted: …" (logged with its
+    /// audio errors): the latest one, shown beside an audio failure.
+    private var audioMode: String?
+    private var micMuted = false
+    private var audioStateLine = EvidenceLog(limit: 1)
 
     public init() {}
 
@@ -134,6 +147,15 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             }
         }
         func any(_ phrases: [StaticString]) -> Bool { phrases.contains { ByteMatch.contains(m, $0) } }
+        if let at = ByteMatch.after(m, "Audio State: audio mode: ") {
+            var end = at
+            while end < m.count, m[end] != UInt8(ascii: ","), m[end] != 0x20 { end += 1 }
+            audioMode = String(decoding: m[at..<end], as: UTF8.self)
+            micMuted = ByteMatch.contains(m, "mic muted: true")
+            audioStateLine = EvidenceLog(limit: 1)
+            audioStateLine.add(e, source: context.source)
+            return
+        }
         if any(Self.captureFailures) {
             if status == nil { status = Self.statusCode(m) }
             capture.add(e, source: context.source)
@@ -161,14 +183,24 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         var out: [Finding] = []
         guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty) else { return [] }    // every call ends here
         let device = context.device.summary.map { " on \($0)" } ?? ""
-        func add(_ log: EvidenceLog, _ kind: String, _ detail: String) {
+        // The audio state WebRTC logged with the error says what the app left the device in.
+        var stateNote = ""
+        if let audioMode {
+            var notes: [String] = []
+            if audioMode != "MODE_IN_COMMUNICATION" { notes.append("audio mode \(audioMode), not MODE_IN_COMMUNICATION") }
+            if micMuted { notes.append("the microphone muted system-wide") }
+            if !notes.isEmpty { stateNote = "; WebRTC's audio state: " + notes.joined(separator: ", ") }
+        }
+        func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false) {
             guard !log.isEmpty else { return }
+            var evidence = log
+            if audio, !stateNote.isEmpty { evidence.merge(audioStateLine) }
             out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: .p1, confidence: 0.8,
-                               detail: detail, evidence: log, remediation: d.remediation))
+                               detail: detail + (audio ? stateNote : ""), evidence: evidence, remediation: d.remediation))
         }
         let statusText = status.map { " (AudioRecord status \($0)\(Self.statusName($0).map { " \($0)" } ?? ""))" } ?? ""
-        add(capture, "audio_capture", "Audio capture\(statusText) failed\(device)")
-        add(playout, "audio_playout", "Audio playout failed\(device)")
+        add(capture, "audio_capture", "Audio capture\(statusText) failed\(device)", audio: true)
+        add(playout, "audio_playout", "Audio playout failed\(device)", audio: true)
         add(camera, "camera", "Camera open failed\(device)")
         add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio")
         return out
