@@ -9,8 +9,10 @@ import RTCDiagFormats
 /// (Android `PeerConnectionClient`: "IceConnectionState: FAILED", "PeerConnectionState: FAILED",
 /// "Peerconnection error: ICE connection failed." / "DTLS connection failed."; iOS
 /// `ARDAppClient`: "ICE state changed: 4", "ICE+DTLS state changed: 4"); pion's examples ("ICE
-/// Connection State has changed: failed"); RTC vendor connection-state reasons (token expired,
-/// banned by server, join failed/timeout) from their public docs — Agora's
+/// Connection State has changed: failed"); Firefox's console ("ICE failed, add a TURN server and
+/// see about:webrtc for more details", "ICE failed, your TURN server appears to be broken, …");
+/// RTC vendor connection-state reasons (token expired, banned by server, join failed/timeout)
+/// from their public docs — Agora's
 /// `CONNECTION_CHANGED_*` reasons (`BANNED_BY_SERVER`, `JOIN_FAILED`, `INVALID_APP_ID`,
 /// `INVALID_CHANNEL_NAME`, `INVALID_TOKEN`, `TOKEN_EXPIRED`, `REJECTED_BY_SERVER`), as their
 /// native SDKs name them and as the Flutter/React Native wrappers print them
@@ -25,7 +27,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         // "expired"/"invalid" rather than "token": Android WindowManager chatter (AppWindowToken) puts
         // "token" on every tenth line of a busy logcat.
         keywords: ["IceConnectionState", "PeerConnectionState", "onIceConnectionChange", "ice connection state", "ICE state changed",
-                   "Connection State has changed", "ICE connection failed", "DTLS", "expired", "invalid", "kicked",
+                   "Connection State has changed", "ICE connection failed", "ICE failed,", "DTLS", "expired", "invalid", "kicked",
                    "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5", "401 Unauthorized",
                    "403 Forbidden", "JOIN_FAILED", "JoinFailed", "REJECTED_BY_SERVER", "RejectedByServer", "INVALID_APP_ID",
                    "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName"],
@@ -57,6 +59,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 ↓03-29 00:03:34.100 25797 26866 D PCRTCClient: IceConnectionState: FAILED
                 ↓03-29 00:03:34.101 25797 26866 D PCRTCClient: PeerConnectionState: FAILED
                 ↓03-29 00:03:34.102 25797 26866 E PCRTCClient: Peerconnection error: ICE connection failed.
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:31.402Z ERROR [console] WebRTC: ICE failed, add a TURN server and see about:webrtc for more details
                 """),
             // …and the iOS ones print the state enums as numbers.
             AnalyzerExample("""
@@ -125,7 +130,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
         if has("invalid_app_id") || has("invalidappid") || has("invalid_channel_name") || has("invalidchannelname") {
             badConfig.add(e, source: context.source)
-        } else if has("join timeout") || has("join timed out") || has("ice connection failed") || has("join_failed")
+        } else if has("join timeout") || has("join timed out") || has("ice connection failed") || has("ice failed,") || has("join_failed")
                     || has("joinfailed") {
             iceFailed.add(e, source: context.source)
         } else if has("token") && (has("expired") || has("invalid")) && !has("renew") {
