@@ -18,7 +18,9 @@ import RTCDiagFormats
 /// `OpenSLESRecorder` / `OpenSLESPlayer`); the iOS voice-processing audio unit
 /// (`voice_processing_audio_unit.mm`: "Failed to initialize the Voice-Processing I/O unit" is
 /// retried; "Too many initialization attempts" is the end), and the iOS audio session refused
-/// (see `sessionActivationFailed`); WebRTC
+/// (see `sessionActivationFailed`); browsers rejecting `getUserMedia` with `NotReadableError`
+/// (Chrome "Could not start audio source" / "… video source", Firefox "Failed to allocate
+/// videosource"): the device exists but the system or another app will not let it open; WebRTC
 /// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
 /// device is in use already.", "… could not be opened …", "… has encountered a fatal error.") and
 /// `CameraCapturer.java` ("Opening camera failed, passing: …" once its retries are spent; "…,
@@ -78,6 +80,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 ↓04-27 13:17:46.598  4155  7254 E android.media.AudioTrack: Error code -20 when initializing AudioTrack.
                 ↓04-27 13:17:46.601  4155  7254 E WebRtcAudioTrackExternal: Init playout error: Initialization of audio track failed.
                 """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:01.220Z ERROR [media] getUserMedia failed: NotReadableError: Could not start video source
+                """),
             // WebRTC's capturer retries three times, then gives up ("passing").
             AnalyzerExample("""
                 03-29 00:03:06.010 25797 26870 W CameraCapturer: Opening camera failed, retry: Camera device is in use already.
@@ -116,11 +121,14 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                                   "could not create record track", "Error creating AudioRecord instance",
                                   "when initializing native AudioRecord",
                                   // iOS: the voice-processing audio unit (capture and playout) gave up
-                                  "Too many initialization attempts", "Failed to create a VoiceProcessingIO audio unit"]
+                                  "Too many initialization attempts", "Failed to create a VoiceProcessingIO audio unit",
+                                  // browsers' getUserMedia: the device is there but cannot be opened (NotReadableError)
+                                  "Could not start audio source", "Failed to allocate audiosource"]
     /// The same for the camera.
     static let cameraFailures: [StaticString] = ["Failed to open camera", "Opening camera failed, passing", "Camera device is in use already",
                                  "Camera device could not be opened", "Camera device has encountered a fatal error",
-                                 "Camera service has encountered a fatal error"]
+                                 "Camera service has encountered a fatal error", "Could not start video source",
+                                 "Failed to allocate videosource"]
     /// The same for playout.
     static let playoutFailures: [StaticString] = ["AudioTrack.play failed", "initPlayout failed", "Init playout error", "Start playout error",
                                   "Run-time playback error", "could not create track", "when initializing AudioTrack"]
