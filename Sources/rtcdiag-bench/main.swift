@@ -107,8 +107,10 @@ for c in codecs where option("--only") != "batch" {
     stat(c.file, &st2)
     let keywords = Set(Analyzers.builtIn.flatMap { $0.description.keywords } + BuiltinRules.specs().flatMap(\.messageLiterals))
         .filter { !$0.contains("'") && !$0.contains("\"") }.sorted()
-    let pattern = keywords.map { $0.replacingOccurrences(of: ".", with: "\\.").replacingOccurrences(of: "(", with: "\\(") }
-        .joined(separator: "|")
+    // Every ERE metacharacter escaped (keywords such as "[REC : " hold brackets).
+    let pattern = keywords.map { word in
+        word.map { ".[]()*+?{}|^$\\".contains($0) ? "\\\($0)" : String($0) }.joined()
+    }.joined(separator: "|")
     let ours = { (mode: String) in "exec '\(selfPath)' --measure \(mode) '\(c.file)' > '\(dir)/.out'" }
     let measured = best([
         "\(c.decompress) '\(c.file)' > /dev/null",
