@@ -14,7 +14,10 @@ import RTCDiagFormats
 /// Sources: WebRTC `WebRtcAudioRecord.java` / `WebRtcAudioEffects.java` ("Built-in AEC is not
 /// supported on this platform", `enableBuiltInAEC(…)`), `JavaAudioDeviceModule.java` ("HW AEC not
 /// supported"); `audio_processing_impl.cc`
-/// (`AudioProcessing::ApplyConfig: … echo_canceller: { enabled: 0 … }`); vendor warning codes
+/// (`AudioProcessing::ApplyConfig: … echo_canceller: { enabled: 0 … }`); Android's effect
+/// framework refusing the AEC effect (see `aecEffectRefused`); `webrtc_voice_engine.cc`
+/// ("Disabling EC since built-in EC will be used instead": the software canceller is off on
+/// purpose, which is no fault while the built-in one works); vendor warning codes
 /// `WARN_APM_HOWLING` (1051) and `WARN_APM_RESIDUAL_ECHO` (1053) from RTC SDK documentation.
 public struct AECFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
@@ -24,13 +27,22 @@ public struct AECFailureAnalyzer: Analyzer {
         defaultCause: .client, defaultSeverity: .p2,
         remediation: "Enable the software echo canceller (AEC3/AECM) when the device has no built-in AEC; "
             + "ask the user to use a headset; check the device against the SDK's AEC blocklist.",
-        keywords: ["Built-in AEC", "HW AEC not supported", "echo_canceller:", "1053", "1051", "RESIDUAL_ECHO", "HOWLING", "echo detected",
+        keywords: ["Built-in AEC", "HW AEC not supported", "could not create effect", "Acoustic Echo Canceler on record thread",
+                   "built-in EC will be used", "echo_canceller:", "1053", "1051", "RESIDUAL_ECHO", "HOWLING", "echo detected",
                    "echoReturnLossEnhancement", "residualEchoLikelihood", "residual_echo_likelihood", "setSpeakerphoneOn",
                    "googEchoCancellation"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓11-23 10:15:00.513  8123  8160 E WebRtcAudioRecord: Built-in AEC is not supported on this platform
                 ↓11-23 10:15:00.520  8123  8161 I webrtc_audio_processing: AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0, mobile_mode: 0 } }
+                """),
+            // The phone claims a built-in AEC, the framework then refuses to create it, and the
+            // SDK, relying on it, runs without the software canceller.
+            AnalyzerExample("""
+                03-29 00:03:05.535 25797 26866 I webrtc_voice_engine.cc: (line 397): Disabling EC since built-in EC will be used instead
+                ↓03-29 00:03:05.540 25797 26866 E AudioEffect: set(): AudioFlinger could not create effect 7b491460-8d4d-11e0-bd61-0002a5d5c51b / ec7178ec-e5e1-4432-a3f4-4657e6795210, status: -22
+                03-29 00:03:05.541 25797 26866 E AudioEffect-JAVA: Error code -19 when initializing AudioEffect.
+                ↓03-29 00:03:05.560 25797 26866 I webrtc_audio_processing: AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0, mobile_mode: 0 } }
                 """),
             AnalyzerExample("""
                 11-23 10:15:01.000  8123  8160 I RtcClient: joined
@@ -63,6 +75,12 @@ public struct AECFailureAnalyzer: Analyzer {
                 11-23 10:15:00.520  8123  8161 I webrtc_audio_processing: AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 1, mobile_mode: 1 } }
                 11-23 10:15:01.034  8123  8123 I AudioManager: setSpeakerphoneOn(true) from u/pid:10245/8123
                 """),
+            // The device's own canceller replaces WebRTC's: software AEC off is expected.
+            AnalyzerExample("""
+                03-29 00:03:05.530 25797 26866 I org.webrtc.Logging: WebRtcAudioEffects: enable(audioSession=1177)
+                03-29 00:03:05.535 25797 26866 I webrtc_voice_engine.cc: (line 397): Disabling EC since built-in EC will be used instead
+                03-29 00:03:05.560 25797 26866 I webrtc_audio_processing: AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0, mobile_mode: 0 } }
+                """),
             AnalyzerExample("""
                 {"ts":"2024-05-01T10:00:05Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=12.1 echoReturnLossEnhancement=18.4 residualEchoLikelihood=0.02"}
                 {"ts":"2024-05-01T10:00:10Z","level":"info","tag":"stats","msg":"media-source audio echoReturnLoss=11.0 echoReturnLossEnhancement=2.0 residualEchoLikelihood=0.61"}
@@ -76,6 +94,16 @@ public struct AECFailureAnalyzer: Analyzer {
                 """),
         ])
 
+    /// The platform refused the built-in echo canceller effect: Android `AudioEffect.cpp` "set():
+    /// AudioFlinger could not create effect <type> / <uuid>, status: …" with the AEC effect type
+    /// (`7b491460-8d4d-11e0-bd61-0002a5d5c51b`, `AudioEffect.EFFECT_TYPE_AEC`), or AudioFlinger's
+    /// "checkEffectCompatibility_l(): non HW effect Acoustic Echo Canceler on record thread … in
+    /// fast mode".
+    static func aecEffectRefused(_ m: UnsafeRawBufferPointer) -> Bool {
+        (ByteMatch.contains(m, "could not create effect") && ByteMatch.contains(m, "7b491460-8d4d-11e0-bd61-0002a5d5c51b"))
+            || ByteMatch.contains(m, "Acoustic Echo Canceler on record thread")
+    }
+
     /// Spread of the echo-path delay estimate (ms) above which the canceller cannot lock on.
     static let delaySpreadLimit = 50.0
 
@@ -86,14 +114,18 @@ public struct AECFailureAnalyzer: Analyzer {
     private var poorMetrics = ThresholdEvidence(k: 3, n: 5)
     private var unstableDelay = ThresholdEvidence(k: 3, n: 5)
     private var speakerphone = false
+    /// WebRTC switched its software canceller off on purpose because the device's own is used.
+    private var builtInInUse = false
 
     public init() {}
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
         if ByteMatch.contains(m, "Built-in AEC is not supported") || ByteMatch.contains(m, "Built-in AEC is not available")
-            || ByteMatch.contains(m, "HW AEC not supported") {
+            || ByteMatch.contains(m, "HW AEC not supported") || Self.aecEffectRefused(m) {
             builtInMissing.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "since built-in EC will be used instead") {
+            builtInInUse = true
         } else if let at = ByteMatch.after(m, "echo_canceller: { enabled: ") {
             // The latest configuration wins: AEC may be switched on after start.
             if at < m.count, m[at] == UInt8(ascii: "0") {
@@ -130,7 +162,8 @@ public struct AECFailureAnalyzer: Analyzer {
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
-        let noCanceller = !softwareOn && !softwareOff.isEmpty
+        // The software canceller off is a fault unless the built-in one took over and worked.
+        let noCanceller = !softwareOn && !softwareOff.isEmpty && (!builtInInUse || !builtInMissing.isEmpty)
         let metricsBad = poorMetrics.rule.fired
         let delayBad = unstableDelay.rule.fired
         guard noCanceller || !echoReports.isEmpty || metricsBad || delayBad else { return [] }
@@ -141,7 +174,7 @@ public struct AECFailureAnalyzer: Analyzer {
         evidence.merge(poorMetrics.evidence)
         evidence.merge(unstableDelay.evidence)
         var parts: [String] = []
-        if !builtInMissing.isEmpty { parts.append("the device has no built-in AEC") }
+        if !builtInMissing.isEmpty { parts.append("the device has no working built-in AEC") }
         if noCanceller { parts.append("the software echo canceller is disabled") }
         if noCanceller && speakerphone { parts.append("the call runs on the speakerphone") }
         if !echoReports.isEmpty { parts.append("echo/howling was reported \(echoReports.count) times") }
