@@ -51,6 +51,23 @@ struct AnalyzerExampleTests {
         #expect(result.findings.isEmpty, "\(id) fired on a non-triggering example: \(result.findings.map(\.detail))")
     }
 
+    @Test("audio refusals only the framework reports are a weaker finding that names the process")
+    func frameworkOnly() throws {
+        // A whole-device logcat during a call: the assistant's hotword recorder is refused.
+        let hotword = """
+            12-07 15:58:34.320  2450  2470 W APM_AudioPolicyManager: startInput() HOTWORD will be blocked in call
+            12-07 15:58:34.323 13256 14124 E AudioRecord: start() status -22
+            12-07 15:58:34.324 13256 14124 E AudioProvider: recording stopped, not in RECORDSTATE_RECORDING state
+            """
+        let weak = try #require(try analyze(hotword, with: DeviceFragmentationAnalyzer.self).findings.first)
+        #expect(weak.severity == .p2 && weak.confidence < 0.8)
+        #expect(weak.detail.contains("process 13256") && weak.detail.contains("BAD_VALUE"))
+        // The same refusal with WebRTC's own report of it is the major impairment it is.
+        let sdk = hotword + "\n12-07 15:58:34.330 13256 14124 E WebRtcAudioRecord: Start recording error: AUDIO_RECORD_START_STATE_MISMATCH. AudioRecord.startRecording failed - incorrect state :1"
+        let strong = try #require(try analyze(sdk, with: DeviceFragmentationAnalyzer.self).findings.first)
+        #expect(strong.severity == .p1 && !strong.detail.contains("only the Android framework"))
+    }
+
     @Test("every analyzer documents itself and has examples of both kinds")
     func descriptions() {
         var ids = Set<String>()

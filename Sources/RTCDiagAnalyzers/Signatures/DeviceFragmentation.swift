@@ -33,7 +33,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         defaultCause: .client, defaultSeverity: .p1,
         remediation: "Check the device model against known issues (another app holding the microphone, OEM audio HAL "
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
-        keywords: (Self.captureFailures + Self.playoutFailures).map(\.description)
+        keywords: (Self.captureFailures + Self.playoutFailures + Self.captureFramework + Self.playoutFramework).map(\.description)
             + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_", "Audio State: audio mode",
                                                       "Failed to setActive", "Failed to set WebRTC audio configuration",
                                                       "InitPlayOrRecord failed"],
@@ -116,10 +116,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         ])
 
     /// What WebRTC and the Android framework print when audio capture cannot be created or started.
+    /// The SDK's own reports (WebRTC's and the app's), as against the framework's below.
     static let captureFailures: [StaticString] = ["AudioRecord.startRecording failed", "startRecording() called on an uninitialized",
                                   "initRecording failed", "Init recording error", "Start recording error",
-                                  "could not create record track", "Error creating AudioRecord instance",
-                                  "when initializing native AudioRecord",
                                   // iOS: the voice-processing audio unit (capture and playout) gave up
                                   "Too many initialization attempts", "Failed to create a VoiceProcessingIO audio unit",
                                   // browsers' getUserMedia: the device is there but cannot be opened (NotReadableError)
@@ -131,12 +130,21 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                                  "Failed to allocate videosource"]
     /// The same for playout.
     static let playoutFailures: [StaticString] = ["AudioTrack.play failed", "initPlayout failed", "Init playout error", "Start playout error",
-                                  "Run-time playback error", "could not create track", "when initializing AudioTrack"]
+                                  "Run-time playback error"]
+    /// What the Android framework prints in whichever process made the request. A whole-device
+    /// logcat also holds other apps' refusals — the assistant's hotword recorder is refused during
+    /// every call ("startInput() HOTWORD will be blocked in call", then "start() status -22" in
+    /// its process) — so these alone make a weaker finding that names the process.
+    static let captureFramework: [StaticString] = ["could not create record track", "Error creating AudioRecord instance",
+                                   "when initializing native AudioRecord"]
+    static let playoutFramework: [StaticString] = ["could not create track", "when initializing AudioTrack"]
 
     private var capture = EvidenceLog()
     private var playout = EvidenceLog()
     private var camera = EvidenceLog()
     private var session = EvidenceLog()    // iOS: the audio session could not be activated
+    private var captureBySDK = false, playoutBySDK = false
+    private var frameworkPid: Int32?
     private var status: String?
     /// WebRTC's "Audio State: audio mode: MODE_…, has mic: …, mic muted: …" (logged with its
     /// audio errors): the latest one, shown beside an audio failure.
@@ -167,8 +175,17 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         if any(Self.captureFailures) {
             if status == nil { status = Self.statusCode(m) }
             capture.add(e, source: context.source)
+            captureBySDK = true
         } else if any(Self.playoutFailures) {
             playout.add(e, source: context.source)
+            playoutBySDK = true
+        } else if any(Self.captureFramework) || (ByteMatch.after(m, "start() status ") != nil && ByteMatch.contains(e.tag, "AudioRecord")) {
+            if status == nil { status = Self.statusCode(m) }
+            capture.add(e, source: context.source)
+            if frameworkPid == nil, e.pid >= 0 { frameworkPid = e.pid }
+        } else if any(Self.playoutFramework) {
+            playout.add(e, source: context.source)
+            if frameworkPid == nil, e.pid >= 0 { frameworkPid = e.pid }
         } else if Self.sessionActivationFailed(m) {
             session.add(e, source: context.source)
         } else if ByteMatch.contains(m, "failed: SL_RESULT_") {    // OpenSL ES: "<file>:<line> <call> failed: SL_RESULT_…"
@@ -177,9 +194,6 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             } else {
                 playout.add(e, source: context.source)
             }
-        } else if ByteMatch.after(m, "start() status ") != nil, ByteMatch.contains(e.tag, "AudioRecord") {
-            if status == nil { status = Self.statusCode(m) }
-            capture.add(e, source: context.source)
         } else if (any(Self.cameraFailures) && !ByteMatch.contains(m, "failed, retry"))
                     || (ByteMatch.contains(e.tag, "Camera2Session") && e.level >= .error) {
             camera.add(e, source: context.source)
@@ -199,16 +213,20 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             if micMuted { notes.append("the microphone muted system-wide") }
             if !notes.isEmpty { stateNote = "; WebRTC's audio state: " + notes.joined(separator: ", ") }
         }
-        func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false) {
+        let frameworkOnly = "; only the Android framework reports it"
+            + (frameworkPid.map { ", in process \($0)" } ?? "") + ", not the SDK: check that this is the app's process"
+        func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false, bySDK: Bool = true) {
             guard !log.isEmpty else { return }
             var evidence = log
             if audio, !stateNote.isEmpty { evidence.merge(audioStateLine) }
-            out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: .p1, confidence: 0.8,
-                               detail: detail + (audio ? stateNote : ""), evidence: evidence, remediation: d.remediation))
+            out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: bySDK ? .p1 : .p2,
+                               confidence: bySDK ? 0.8 : 0.5,
+                               detail: detail + (audio ? stateNote : "") + (bySDK ? "" : frameworkOnly), evidence: evidence,
+                               remediation: d.remediation))
         }
         let statusText = status.map { " (AudioRecord status \($0)\(Self.statusName($0).map { " \($0)" } ?? ""))" } ?? ""
-        add(capture, "audio_capture", "Audio capture\(statusText) failed\(device)", audio: true)
-        add(playout, "audio_playout", "Audio playout failed\(device)", audio: true)
+        add(capture, "audio_capture", "Audio capture\(statusText) failed\(device)", audio: true, bySDK: captureBySDK)
+        add(playout, "audio_playout", "Audio playout failed\(device)", audio: true, bySDK: playoutBySDK)
         add(camera, "camera", "Camera open failed\(device)")
         add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio")
         return out
