@@ -43,6 +43,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 ↓2024-11-23 10:15:00.812000+0800 RTCDemo[1234:567901] Signaling: POST https://edge.example.net/v1/join -> 401 Unauthorized
                 """),
             AnalyzerExample("""
+                ↓2024-11-23 10:15:00.812000+0800 RTCDemo[1234:567901] Signaling: join failed, HTTP 503 Service Unavailable
+                """),
+            AnalyzerExample("""
                 11-23 10:15:00.300  8123  8123 I flutter : onConnectionStateChanged: ConnectionStateType.connectionStateConnecting, ConnectionChangedReasonType.connectionChangedConnecting
                 ↓11-23 10:15:01.410  8123  8123 I flutter : onConnectionStateChanged: ConnectionStateType.connectionStateFailed, ConnectionChangedReasonType.connectionChangedRejectedByServer
                 """),
@@ -78,6 +81,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 11-23 10:15:00.300  8123  8123 I RtcClient: renew token ok, expires in 3600 s
+                11-23 10:15:02.120  8123  8190 D RtcClient: publish state changed status=5 (PUBLISHED)
+                11-23 10:15:02.400  8123  8190 D RtcClient: signaling response status: 200, 512 bytes
                 """),
             AnalyzerExample("""
                 03-29 00:03:04.100 25797 26866 D PCRTCClient: IceConnectionState: CHECKING
@@ -142,10 +147,23 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         } else if has("kicked") || has("banned") || has("rejected_by_server") || has("rejectedbyserver") {
             serverKind = "kicked_by_server"
             serverRejected.add(e, source: context.source)
-        } else if has("http 5") || has("status=5") || has("status: 5") {
+        } else if Self.serverErrorStatus(m) {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }
+    }
+
+    /// An HTTP 5xx from signalling: `HTTP 503`, `status=502`, `status: 500` — three digits, so
+    /// `status=5` (a state number) or `status: 52` is not one.
+    static func serverErrorStatus(_ m: UnsafeRawBufferPointer) -> Bool {
+        for key: StaticString in ["HTTP ", "http ", "HTTP/1.1 ", "status=", "status: ", "Status: ", "status code "] {
+            guard let at = ByteMatch.after(m, key), at + 3 <= m.count else { continue }
+            if m[at] == UInt8(ascii: "5"), isASCIIDigit(m[at + 1]), isASCIIDigit(m[at + 2]),
+               at + 3 == m.count || !isASCIIDigit(m[at + 3]) {
+                return true
+            }
+        }
+        return false
     }
 
     enum State { case connected, failed, other }
