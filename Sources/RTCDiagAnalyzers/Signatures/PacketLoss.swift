@@ -51,6 +51,12 @@ public struct PacketLossAnalyzer: Analyzer {
                 11-23 10:15:20.000  8123  8190 I RtcClient: stats rtt=49ms loss=9.0% jitter=5ms
                 11-23 10:15:25.000  8123  8190 I RtcClient: stats rtt=51ms loss=0.0% jitter=4ms
                 """),
+            // Whole numbers are percent: 1 % loss is not 100 %.
+            AnalyzerExample("""
+                11-23 10:15:05.000  8123  8190 I RtcClient: onNetworkQuality txLossRate: 1 rxLossRate: 0 lossRate=1
+                11-23 10:15:07.000  8123  8190 I RtcClient: onNetworkQuality txLossRate: 1 rxLossRate: 1 lossRate=1
+                11-23 10:15:09.000  8123  8190 I RtcClient: onNetworkQuality txLossRate: 0 rxLossRate: 1 lossRate=1
+                """),
             // Cumulative figures are not rates: 3 s of round trips summed, 900 packets lost in all.
             AnalyzerExample("""
                 2024-05-01T10:00:02.000Z INFO [stats] remote-inbound-rtp {"kind":"video","packetsLost":900,"fractionLost":0.004,"roundTripTime":0.031,"totalRoundTripTime":3.1,"roundTripTimeMeasurements":100}
@@ -90,14 +96,19 @@ public struct PacketLossAnalyzer: Analyzer {
         }
     }
 
-    /// `loss=12.5%` is percent; `loss=0.125` (no sign, at most 1) is a fraction.
+    /// `loss=12.5%` is percent; `loss=0.125` (no sign, a decimal below 1) is a fraction; a whole
+    /// number (`loss=1`, `lossRate=0`) is percent — a fraction is never written as `1`.
     static func lossPercent(_ m: UnsafeRawBufferPointer) -> Double? {
         for key: StaticString in ["loss=", "lossRate=", "loss: "] {
             guard let at = ByteMatch.after(m, key), let v = ByteMatch.number(m, at: at) else { continue }
             var end = at
-            while end < m.count, m[end] == 0x20 || m[end] == UInt8(ascii: ".") || isASCIIDigit(m[end]) { end += 1 }
+            var decimal = false
+            while end < m.count, m[end] == 0x20 || m[end] == UInt8(ascii: ".") || isASCIIDigit(m[end]) {
+                decimal = decimal || m[end] == UInt8(ascii: ".")
+                end += 1
+            }
             let percent = end < m.count && m[end] == UInt8(ascii: "%")
-            return percent || v > 1 ? v : v * 100
+            return percent || v >= 1 || !decimal ? v : v * 100
         }
         return nil
     }
