@@ -20,7 +20,7 @@ public struct PermissionDeniedAnalyzer: Analyzer {
             + "it before joining and explain a denial instead of joining without media.",
         keywords: ["Permission Denial", "RECORD_AUDIO", "android.permission.CAMERA", "RecordPermissionDenied",
                    "AVAuthorizationStatusDenied", "permission denied", "recording not allowed", "without camera permission",
-                   "NotAllowedError"],
+                   "NotAllowedError", "permission granted", "permission: granted", "RecordPermissionGranted"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓11-23 10:15:00.500  1032  1650 W ActivityManager: Permission Denial: opening provider from ProcessRecord{8123:com.example.rtcdemo} requires android.permission.RECORD_AUDIO
@@ -44,6 +44,11 @@ public struct PermissionDeniedAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            // Asked, then granted on the prompt.
+            AnalyzerExample("""
+                11-23 10:14:58.100  8123  8123 W RtcClient: android.permission.RECORD_AUDIO not granted, requesting
+                11-23 10:15:00.400  8123  8123 I RtcClient: onRequestPermissionsResult: android.permission.RECORD_AUDIO granted
+                """),
             AnalyzerExample("""
                 11-23 10:15:00.500  8123  8123 I RtcClient: android.permission.RECORD_AUDIO granted
                 11-23 10:15:00.510  8123  8123 I RtcClient: camera permission: granted
@@ -54,16 +59,34 @@ public struct PermissionDeniedAnalyzer: Analyzer {
     private var microphone = EvidenceLog()
     private var camera = EvidenceLog()
     private var media = EvidenceLog()    // a browser's refusal, device not named
+    private var micGranted = false, cameraGranted = false    // granted after the last refusal
 
     public init() {}
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         // The refusal may sit in the message or in the exception trace below it
         // (`java.lang.SecurityException: … cannot open camera "1" without camera permission`).
-        guard let (mic, cam, other) = Self.refusal(e.message) ?? Self.refusal(e.continuation) else { return }
-        if mic { microphone.add(e, source: context.source) }
-        if cam { camera.add(e, source: context.source) }
+        guard let (mic, cam, other) = Self.refusal(e.message) ?? Self.refusal(e.continuation) else {
+            // Apps log "not granted" before they ask; a grant afterwards settles it.
+            if let (mic, cam) = Self.grant(e.message) {
+                if mic { micGranted = !microphone.isEmpty }
+                if cam { cameraGranted = !camera.isEmpty }
+            }
+            return
+        }
+        if mic { microphone.add(e, source: context.source); micGranted = false }
+        if cam { camera.add(e, source: context.source); cameraGranted = false }
         if other { media.add(e, source: context.source) }
+    }
+
+    /// A permission granted (`RECORD_AUDIO granted`, `AVAudioSessionRecordPermissionGranted`,
+    /// `camera permission: granted`), for the microphone and/or the camera.
+    static func grant(_ m: UnsafeRawBufferPointer) -> (mic: Bool, cam: Bool)? {
+        func has(_ s: StaticString) -> Bool { ByteMatch.contains(m, s) }
+        guard has("granted") || has("Granted") || has("GRANTED"), !has("not granted"), !has("NOT_GRANTED") else { return nil }
+        let mic = has("RECORD_AUDIO") || has("RecordPermission") || has("microphone")
+        let cam = has("CAMERA") || has("camera")
+        return mic || cam ? (mic, cam) : nil
     }
 
     /// Which device a refusal in `m` concerns: microphone, camera, or neither named (a browser's).
@@ -81,12 +104,12 @@ public struct PermissionDeniedAnalyzer: Analyzer {
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
         var out: [Finding] = []
-        if !microphone.isEmpty {
+        if !microphone.isEmpty && !micGranted {
             out.append(Finding(signature: d.id, title: d.name, subkind: "microphone", cause: .client, severity: .p1, confidence: 0.9,
                                detail: "Microphone permission denied: the other side hears nothing", evidence: microphone,
                                remediation: d.remediation))
         }
-        if !camera.isEmpty {
+        if !camera.isEmpty && !cameraGranted {
             out.append(Finding(signature: d.id, title: d.name, subkind: "camera", cause: .client, severity: .p1, confidence: 0.85,
                                detail: "Camera permission denied: no local video", evidence: camera, remediation: d.remediation))
         }
