@@ -16,7 +16,7 @@ import RTCDiagFormats
 /// Sources: libwebrtc `pc/channel.cc` / `sdp_offer_answer.cc` ("Failed to set remote video
 /// description send parameters for m-section with mid='…'", "Failed to set local video
 /// description recv parameters for m-section with mid='…'", "Failed to set remote answer sdp",
-/// session error `ERROR_CONTENT`); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
+/// session error `ERROR_CONTENT`; not "Called in wrong state: …", a signalling-order error); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
 /// SSRC=… MID=…"; `MID=probator` is an SFU's bandwidth probe, not media); WebRTC
 /// `HardwareVideoEncoder.java` ("initEncodeInternal failed" → `FALLBACK_SOFTWARE`, "Cannot
 /// create media encoder"), `AndroidVideoDecoder.java`; the iOS/macOS VideoToolbox codecs
@@ -62,6 +62,10 @@ public struct CodecMismatchAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            // libwebrtc refuses a description applied in the wrong signalling state: no codec question.
+            AnalyzerExample("""
+                [12345:67890:1123/101502.123456:ERROR:sdp_offer_answer.cc(2101)] Failed to set remote answer sdp: Called in wrong state: stable
+                """),
             AnalyzerExample("""
                 11-23 10:15:02.000  8123  8200 I HardwareVideoEncoder: initEncode: 1280 x 720. @ 1000kbps. Fps: 30
                 11-23 10:15:02.100  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 1 => 2
@@ -138,6 +142,9 @@ public struct CodecMismatchAnalyzer: Analyzer {
                 localProfiles.formUnion(found)
             }
             return
+        }
+        if ByteMatch.contains(m, "Called in wrong state") {
+            return    // a description applied twice or out of turn: signalling order, not codecs
         }
         if ByteMatch.contains(m, "Failed to set remote") || ByteMatch.contains(m, "ERROR_CONTENT") {
             if ByteMatch.contains(m, "audio description") { audioSection = true }
