@@ -68,6 +68,7 @@ public struct AECFailureAnalyzer: Analyzer {
         nonTriggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.512  8123  8160 D WebRtcAudioRecord: enableBuiltInAEC(true)
+                11-23 10:15:30.000  8123  8190 I RtcClient: audio check: no echo detected
                 11-23 10:15:00.520  8123  8161 I webrtc_audio_processing: AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 1, mobile_mode: 0 } }
                 """),
             AnalyzerExample("""
@@ -154,7 +155,7 @@ public struct AECFailureAnalyzer: Analyzer {
         } else if ByteMatch.contains(m, "RESIDUAL_ECHO") || ByteMatch.contains(m, "HOWLING")
                     || ByteMatch.contains(m, "warn=1053") || ByteMatch.contains(m, "code=1053")
                     || ByteMatch.contains(m, "warn=1051") || ByteMatch.contains(m, "code=1051")
-                    || ByteMatch.contains(m, "echo detected") {
+                    || (ByteMatch.contains(m, "echo detected") && !ByteMatch.containsLowercased(m, "no echo detected")) {
             echoReports.add(e, source: context.source)
             if e.timeKind != .elapsed { context.timeline.mark(e.time, "echo", String(decoding: m.prefix(100), as: UTF8.self)) }
         }
