@@ -66,6 +66,9 @@ struct AnalyzerExampleTests {
         let sdk = hotword + "\n12-07 15:58:34.330 13256 14124 E WebRtcAudioRecord: Start recording error: AUDIO_RECORD_START_STATE_MISMATCH. AudioRecord.startRecording failed - incorrect state :1"
         let strong = try #require(try analyze(sdk, with: DeviceFragmentationAnalyzer.self).findings.first)
         #expect(strong.severity == .p1 && !strong.detail.contains("only the Android framework"))
+        // WebRTC's OpenSL ES layer is the SDK's own report.
+        let opensl = "02-14 09:12:03.118  9031  9102 E OpenSLESRecorder: opensles_recorder.cc:338 (*engine_)->CreateAudioRecorder(…) failed: SL_RESULT_CONTENT_UNSUPPORTED"
+        #expect(try analyze(opensl, with: DeviceFragmentationAnalyzer.self).findings.first?.severity == .p1)
     }
 
     @Test("every analyzer documents itself and has examples of both kinds")

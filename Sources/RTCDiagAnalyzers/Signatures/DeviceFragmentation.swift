@@ -156,9 +156,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
-        let before = playout.count + capture.count + camera.count
+        let before = playout.count + capture.count + camera.count + session.count
         defer {
-            if playout.count + capture.count + camera.count > before, e.timeKind != .elapsed {
+            if playout.count + capture.count + camera.count + session.count > before, e.timeKind != .elapsed {
                 context.timeline.mark(e.time, "device", String(decoding: m.prefix(100), as: UTF8.self))
             }
         }
@@ -191,8 +191,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         } else if ByteMatch.contains(m, "failed: SL_RESULT_") {    // OpenSL ES: "<file>:<line> <call> failed: SL_RESULT_…"
             if ByteMatch.contains(e.tag, "Recorder") || ByteMatch.contains(m, "Recorder") || ByteMatch.contains(m, "recorder") {
                 capture.add(e, source: context.source)
+                captureBySDK = true    // WebRTC's own audio layer
             } else {
                 playout.add(e, source: context.source)
+                playoutBySDK = true
             }
         } else if (any(Self.cameraFailures) && !ByteMatch.contains(m, "failed, retry"))
                     || (ByteMatch.contains(e.tag, "Camera2Session") && e.level >= .error) {
