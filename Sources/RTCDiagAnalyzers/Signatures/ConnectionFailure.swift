@@ -66,6 +66,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓2024-05-01T10:00:31.402Z ERROR [console] WebRTC: ICE failed, add a TURN server and see about:webrtc for more details
                 """),
+            // A Cordova app on iOS logs the JavaScript event and state.
+            AnalyzerExample("""
+                2016-07-08 17:51:59.905 MyApp[2915:709715] PluginRTCPeerConnection | oniceconnectionstatechange [iceConnectionState:checking]
+                ↓2016-07-08 17:52:29.910 MyApp[2915:709715] PluginRTCPeerConnection | oniceconnectionstatechange [iceConnectionState:failed]
+                """),
             // …and the iOS ones print the state enums as numbers.
             AnalyzerExample("""
                 2024-05-01 10:00:00.123456+0800 AppRTCMobile[812:41123] ICE state changed: 1
@@ -174,15 +179,19 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     /// `PeerConnectionState: FAILED` / `onIceConnectionChange: FAILED`, browsers' `ICE connection
     /// state changed to failed`, and the iOS apps' `ICE state changed: 4` / `ICE+DTLS state
     /// changed: 4` (`RTCIceConnectionState` 0 new … 2 connected, 3 completed, 4 failed;
-    /// `RTCPeerConnectionState` 2 connected, 3 disconnected, 4 failed). `word` is where the
+    /// `RTCPeerConnectionState` 2 connected, 3 disconnected, 4 failed), the JavaScript name
+    /// hybrid apps print (`oniceconnectionstatechange [iceConnectionState:failed]`) and
+    /// OpenWebRTC's "ICE state changed from disconnected to failed". `word` is where the
     /// state's name stands in the message. Works on bytes: it runs for every such line.
     static func stateChange(_ m: UnsafeRawBufferPointer) -> (ice: Bool, word: Range<Int>, state: State)? {
         var ice = true    // numbers are RTCIceConnectionState's, else RTCPeerConnectionState's
         var at: Int
-        if let a = ByteMatch.after(m, "IceConnectionState") ?? ByteMatch.after(m, "onIceConnectionChange")
-            ?? ByteMatch.after(m, "ICE connection state changed to") ?? ByteMatch.after(m, "ICE Connection State has changed")
-            ?? ByteMatch.after(m, "ICE state changed:") {
+        if let a = ByteMatch.after(m, "IceConnectionState") ?? ByteMatch.after(m, "iceConnectionState")
+            ?? ByteMatch.after(m, "onIceConnectionChange") ?? ByteMatch.after(m, "ICE connection state changed to")
+            ?? ByteMatch.after(m, "ICE Connection State has changed") ?? ByteMatch.after(m, "ICE state changed:") {
             at = a
+        } else if let a = ByteMatch.after(m, "ICE state changed from "), let to = ByteMatch.after(UnsafeRawBufferPointer(rebasing: m[a...]), " to ") {
+            at = a + to
         } else if let a = ByteMatch.after(m, "PeerConnectionState") ?? ByteMatch.after(m, "ICE+DTLS state changed:")
                     ?? ByteMatch.after(m, "Peer Connection State has changed") {
             at = a
