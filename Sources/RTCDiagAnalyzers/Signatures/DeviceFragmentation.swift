@@ -166,7 +166,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         if let at = ByteMatch.after(m, "Audio State: audio mode: ") {
             var end = at
             while end < m.count, m[end] != UInt8(ascii: ","), m[end] != 0x20 { end += 1 }
-            audioMode = String(decoding: m[at..<end], as: UTF8.self)
+            audioMode = end > at ? String(decoding: m[at..<end], as: UTF8.self) : nil
             micMuted = ByteMatch.contains(m, "mic muted: true")
             audioStateLine = EvidenceLog(limit: 1)
             audioStateLine.add(e, source: context.source)
