@@ -18,7 +18,9 @@ import RTCDiagFormats
 /// `OpenSLESRecorder` / `OpenSLESPlayer`); the iOS voice-processing audio unit
 /// (`voice_processing_audio_unit.mm`: "Failed to initialize the Voice-Processing I/O unit" is
 /// retried; "Too many initialization attempts" is the end), and the iOS audio session refused
-/// (see `sessionActivationFailed`); browsers rejecting `getUserMedia` with `NotReadableError`
+/// (see `sessionActivationFailed`); WebRTC's example `AppRTCBluetoothManager`, forked into many
+/// apps ("BT SCO connection fails - no more attempts"; "… - no headset available" is the app
+/// asking without a headset, no failure of the device); browsers rejecting `getUserMedia` with `NotReadableError`
 /// (Chrome "Could not start audio source" / "… video source", Firefox "Failed to allocate
 /// videosource"): the device exists but the system or another app will not let it open; WebRTC
 /// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
@@ -35,6 +37,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
         keywords: (Self.captureFailures + Self.playoutFailures + Self.captureFramework + Self.playoutFramework).map(\.description)
             + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_", "Audio State: audio mode",
+                                                      "BT SCO connection fails",
                                                       "Failed to setActive", "Failed to set WebRTC audio configuration",
                                                       "InitPlayOrRecord failed"],
         triggeringExamples: [
@@ -83,6 +86,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓2024-05-01T10:00:01.220Z ERROR [media] getUserMedia failed: NotReadableError: Could not start video source
                 """),
+            AnalyzerExample("""
+                03-29 00:03:07.020 25797 25797 D AppRTCBluetoothManager: startSco: BT state=HEADSET_AVAILABLE, attempts: 2, SCO is on: false
+                ↓03-29 00:03:07.021 25797 25797 E AppRTCBluetoothManager: BT SCO connection fails - no more attempts
+                """),
             // WebRTC's capturer retries three times, then gives up ("passing").
             AnalyzerExample("""
                 03-29 00:03:06.010 25797 26870 W CameraCapturer: Opening camera failed, retry: Camera device is in use already.
@@ -108,6 +115,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 2024-05-01 10:00:09.021300+0800 RTCDemo[1234:567921] (RTCAudioSession+Configuration.mm:126 -[RTCAudioSession(Configuration) setConfiguration:active:shouldSetActive:error:]): Failed to setActive to 0: Session deactivation failed
+                """),
+            AnalyzerExample("""
+                03-29 00:03:07.020 25797 25797 E AppRTCBluetoothManager: BT SCO connection fails - no headset available
                 """),
             // A retried audio-unit start that then works.
             AnalyzerExample("""
@@ -143,6 +153,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     private var playout = EvidenceLog()
     private var camera = EvidenceLog()
     private var session = EvidenceLog()    // iOS: the audio session could not be activated
+    private var bluetooth = EvidenceLog()  // the headset's voice channel (SCO) would not open
     private var captureBySDK = false, playoutBySDK = false
     private var frameworkPid: Int32?
     private var status: String?
@@ -156,9 +167,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
-        let before = playout.count + capture.count + camera.count + session.count
+        let before = playout.count + capture.count + camera.count + session.count + bluetooth.count
         defer {
-            if playout.count + capture.count + camera.count + session.count > before, e.timeKind != .elapsed {
+            if playout.count + capture.count + camera.count + session.count + bluetooth.count > before, e.timeKind != .elapsed {
                 context.timeline.mark(e.time, "device", String(decoding: m.prefix(100), as: UTF8.self))
             }
         }
@@ -188,6 +199,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             if frameworkPid == nil, e.pid >= 0 { frameworkPid = e.pid }
         } else if Self.sessionActivationFailed(m) {
             session.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "BT SCO connection fails - no more attempts") {
+            bluetooth.add(e, source: context.source)
         } else if ByteMatch.contains(m, "failed: SL_RESULT_") {    // OpenSL ES: "<file>:<line> <call> failed: SL_RESULT_…"
             if ByteMatch.contains(e.tag, "Recorder") || ByteMatch.contains(m, "Recorder") || ByteMatch.contains(m, "recorder") {
                 capture.add(e, source: context.source)
@@ -205,7 +218,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
         var out: [Finding] = []
-        guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty) else { return [] }    // every call ends here
+        guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty && bluetooth.isEmpty) else {
+            return []    // every call ends here
+        }
         let device = context.device.summary.map { " on \($0)" } ?? ""
         // The audio state WebRTC logged with the error says what the app left the device in.
         var stateNote = ""
@@ -231,6 +246,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         add(playout, "audio_playout", "Audio playout failed\(device)", audio: true, bySDK: playoutBySDK)
         add(camera, "camera", "Camera open failed\(device)")
         add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio")
+        if !bluetooth.isEmpty {    // the call goes on, through the phone instead of the headset
+            out.append(Finding(signature: d.id, title: d.name, subkind: "bluetooth_sco", cause: .client, severity: .p2, confidence: 0.7,
+                               detail: "The Bluetooth headset's voice channel (SCO) would not open\(device): audio stayed on the phone",
+                               evidence: bluetooth, remediation: d.remediation))
+        }
         return out
     }
 
