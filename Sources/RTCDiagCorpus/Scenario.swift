@@ -63,9 +63,24 @@ enum Fault: String, CaseIterable {
         let channel = "room-\(callID)"
         out.append(CallLine(t: 0, level: "I", tag: "RtcClient", message: "join channel=\(channel) uid=\(1000 + r.int(9000)) sdk=4.\(r.int(4)).\(r.int(10)) net=\(r.pick(["wifi", "cellular"]))"))
         let iceFails = self == .iceFailed
+        // What a healthy start looks like and must not be read as a fault: the network monitor
+        // lists the interfaces present, ICE switches pairs while it converges, and phones with
+        // their own echo canceller get WebRTC's switched off.
+        out.append(CallLine(t: 0.05, level: "D", tag: "NetworkMonitorAutoDetect", message: "Network becomes available: \(100 + r.int(10))"))
+        out.append(CallLine(t: 0.06, level: "D", tag: "NetworkMonitorAutoDetect", message: "Network becomes available: \(110 + r.int(10))"))
         out.append(CallLine(t: 0.2, level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 0 => 1"))
         if !iceFails && self != .authRejected {
-            out.append(CallLine(t: r.double(0.3, 1.2), level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 1 => 2"))
+            let connected = r.double(0.3, 1.2)
+            out.append(CallLine(t: connected, level: "I", tag: "PeerConnection", message: "Changing IceConnectionState 1 => 2"))
+            out.append(CallLine(t: connected + 0.02, level: "I", tag: "p2p_transport_channel",
+                                message: "Switching selected connection due to: nomination on the controlled side"))
+            out.append(CallLine(t: connected + r.double(0.5, 3), level: "I", tag: "p2p_transport_channel",
+                                message: "Switching selected connection due to: data received"))
+        }
+        if self != .aec && r.int(3) == 0 {
+            out.append(CallLine(t: 0.45, level: "I", tag: "webrtc_voice_engine", message: "Disabling EC since built-in EC will be used instead"))
+            out.append(CallLine(t: 0.46, level: "I", tag: "webrtc_audio_processing",
+                                message: "AudioProcessing::ApplyConfig: AudioProcessing::Config{ echo_canceller: { enabled: 0, mobile_mode: 0 } }"))
         }
         // Periodic stats every 5 s; bad windows only where the fault says so.
         let lossy = self == .loss || self == .flappingLoss
@@ -99,7 +114,8 @@ enum Fault: String, CaseIterable {
         case .iceFailed:
             out.append(CallLine(t: 1.5, level: "I", tag: "stun_port", message: "Binding request timed out from 192.0.2.\(r.int(250)):\(40000 + r.int(20000))"))
             out.append(CallLine(t: r.double(25, 31), level: "I", tag: "PeerConnection",
-                            message: r.pick(["Changing IceConnectionState 1 => 4", "Changing IceConnectionState checking => failed"]), evidence: true))
+                            message: r.pick(["Changing IceConnectionState 1 => 4", "Changing IceConnectionState checking => failed",
+                                             "IceConnectionState: FAILED", "ICE state changed: 4"]), evidence: true))
         case .authRejected:
             out.append(CallLine(t: 0.6, level: "E", tag: "Signaling", message: r.pick([
                 "join rejected: token expired (code 109)", "POST https://edge.example.net/v1/join -> 401 Unauthorized",
@@ -119,10 +135,17 @@ enum Fault: String, CaseIterable {
                 "Failed to set remote offer sdp: Session error code: ERROR_CONTENT. Session error description: Failed to set remote video description recv parameters."]),
                 evidence: true))
         case .deviceAudio:
-            out.append(CallLine(t: 0.55, level: "E", tag: "AudioRecord", message: "start() status -\(r.pick([38, 22, 19]))", evidence: true))
-            out.append(CallLine(t: 0.56, level: "E", tag: "WebRtcAudioRecord", message: r.pick([
-                "AudioRecord.startRecording failed - incorrect state: 1", "AudioRecord.startRecording failed: startRecording() called on an uninitialized AudioRecord."]),
-                evidence: true))
+            if r.int(3) == 0 {    // the record track refused outright (another app holds the microphone)
+                out.append(CallLine(t: 0.55, level: "E", tag: "AudioRecord",
+                                    message: "createRecord_l(\(r.int(1 << 30))): AudioFlinger could not create record track, status: -\(r.pick([1, 22]))",
+                                    evidence: true))
+                out.append(CallLine(t: 0.56, level: "E", tag: "WebRtcAudioRecord", message: "Init recording error: Cannot create AudioRecord", evidence: true))
+            } else {
+                out.append(CallLine(t: 0.55, level: "E", tag: "AudioRecord", message: "start() status -\(r.pick([38, 22, 19]))", evidence: true))
+                out.append(CallLine(t: 0.56, level: "E", tag: "WebRtcAudioRecord", message: r.pick([
+                    "AudioRecord.startRecording failed - incorrect state: 1", "AudioRecord.startRecording failed: startRecording() called on an uninitialized AudioRecord."]),
+                    evidence: true))
+            }
         case .cameraStall:
             out.append(CallLine(t: at, level: "E", tag: "CameraStatistics", message: "Camera freezed.", evidence: true))
         case .thermal:
@@ -132,7 +155,8 @@ enum Fault: String, CaseIterable {
         case .micPermission:
             out.append(CallLine(t: 0.4, level: "W", tag: "ActivityManager", message: r.pick([
                 "Permission Denial: starting recording from pid=\(8000 + r.int(999)) requires android.permission.RECORD_AUDIO",
-                "android.permission.RECORD_AUDIO not granted; audio capture disabled"]), evidence: true))
+                "android.permission.RECORD_AUDIO not granted; audio capture disabled",
+                "getInputForAttr permission denied: recording not allowed for uid 10158 pid \(8000 + r.int(999))"]), evidence: true))
         }
         out.append(CallLine(t: duration, level: "I", tag: "RtcClient", message: "leave channel=\(channel) reason=user"))
         return out
