@@ -93,10 +93,13 @@ public struct Timeline: Sendable {
     public var isEmpty: Bool { marks.isEmpty && lines.isEmpty }
 
     /// A moment worth drawing; `label` is shown on hover (keep it short).
-    public mutating func mark(_ time: Int64?, _ kind: String, _ label: String) {
+    /// The label is made only for the marks kept (one in `markStep`): analyzers mark every
+    /// state change, and a string per line costs.
+    public mutating func mark(_ time: Int64?, _ kind: String, _ makeLabel: @autoclosure () -> String) {
         guard let time else { return }
         markSeen += 1
         guard markSeen % markStep == 0 else { return }
+        let label = makeLabel()
         // Counting characters is slow; a label of at most 120 bytes has at most 120 of them.
         marks.append(Mark(time: time, kind: kind, label: label.utf8.count <= 120 ? label : String(label.prefix(120))))
         if marks.count > Self.maxMarks {
