@@ -6,8 +6,8 @@ import RTCDiagFormats
 ///
 /// Not every change is flapping: while ICE converges (before it first connects, and a few
 /// seconds after) the selected pair switches as better candidates come up, and the network
-/// monitor reports each interface present at start-up; those changes are not counted when the
-/// log shows the ICE state. On iOS, WebRTC logs each route change twice ("Audio route
+/// monitor reports each interface present at start-up, before ICE starts; those changes are not
+/// counted when the log shows the ICE state. On iOS, WebRTC logs each route change twice ("Audio route
 /// changed:" then "Audio route changed: <reason>"); only reasons that move the audio between
 /// devices count (new device, old device gone, override, no suitable route), not category or
 /// configuration changes. Repeated `setSpeakerphoneOn` with the same value is no change.
@@ -58,6 +58,15 @@ public struct RouteFlappingAnalyzer: Analyzer {
                 11-23 10:15:02.400  8123  8123 I AudioManager: setSpeakerphoneOn(true) from u/pid:10245/8123
                 11-23 10:15:03.100  8123  8123 I AudioManager: setSpeakerphoneOn(true) from u/pid:10245/8123
                 """),
+            // Start-up interfaces, then one Wi-Fi → cellular handover: two changes, not four.
+            AnalyzerExample("""
+                11-23 10:15:00.050  8123  8150 D NetworkMonitorAutoDetect: Network becomes available: 100
+                11-23 10:15:00.060  8123  8150 D NetworkMonitorAutoDetect: Network becomes available: 101
+                11-23 10:15:00.200  8123  8171 I PeerConnection: Changing IceConnectionState 0 => 1
+                11-23 10:15:00.600  8123  8171 I PeerConnection: Changing IceConnectionState 1 => 2
+                11-23 10:15:12.000  8123  8150 D NetworkMonitorAutoDetect: Network becomes available: 102
+                11-23 10:15:12.400  8123  8171 I p2p_transport_channel: Switching selected connection due to: selected candidate pair destroyed
+                """),
             AnalyzerExample("""
                 2024-05-01 10:00:00.123456+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed:
                 2024-05-01 10:00:00.123501+0800 0x2b7c     Default     0x0                  1234   0    RTCDemo: (WebRTC) Audio route changed: CategoryChange to :AVAudioSessionCategoryPlayAndRecord
@@ -80,6 +89,9 @@ public struct RouteFlappingAnalyzer: Analyzer {
     private var network = Burst()
     private var audio = Burst()
     private var iceSeen = false
+    /// Network changes seen before any ICE state line: the interfaces listed at start-up, unless
+    /// the log never shows the ICE state (then they count, in order, at the end or once too many).
+    private var beforeICE: [(time: Int64, line: Evidence?)] = []
     private var iceConnectedAt: Int64?
     private var speakerOn: Bool?
 
@@ -93,6 +105,7 @@ public struct RouteFlappingAnalyzer: Analyzer {
         let m = e.message
         if let change = ConnectionFailureAnalyzer.stateChange(m) {
             iceSeen = true
+            beforeICE.removeAll()
             if change.state == .connected, iceConnectedAt == nil { iceConnectedAt = t }
             return
         }
@@ -111,9 +124,17 @@ public struct RouteFlappingAnalyzer: Analyzer {
         }
         if isAudio {
             audio.add(e, at: t, source: context.source)
-        } else if !iceSeen || iceConnectedAt.map({ t >= $0 + Self.settleMicros }) == true {    // not while ICE converges
+        } else if !iceSeen {
+            beforeICE.append((t, beforeICE.count < 5 ? Evidence(e, source: context.source) : nil))
+            if beforeICE.count > 32 { flushBeforeICE() }    // a log without ICE state lines
+        } else if iceConnectedAt.map({ t >= $0 + Self.settleMicros }) == true {    // not while ICE converges
             network.add(e, at: t, source: context.source)
         }
+    }
+
+    private mutating func flushBeforeICE() {
+        for x in beforeICE { network.add(x.line, at: x.time) }
+        beforeICE.removeAll()
     }
 
     /// Whether an iOS route-change reason moves the audio to another device.
@@ -130,6 +151,7 @@ public struct RouteFlappingAnalyzer: Analyzer {
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
+        flushBeforeICE()
         let d = Self.description
         var out: [Finding] = []
         if let worst = network.worst {
@@ -160,9 +182,13 @@ public struct RouteFlappingAnalyzer: Analyzer {
         var loggedThrough = 0
 
         mutating func add(_ e: EventView, at t: Int64, source: String) {
+            add(evidence.examples.count < evidence.limit ? Evidence(e, source: source) : nil, at: t)
+        }
+
+        mutating func add(_ line: Evidence?, at t: Int64) {
             serial += 1
             times.append(t)
-            pending.append((serial, evidence.examples.count < evidence.limit ? Evidence(e, source: source) : nil))
+            pending.append((serial, line))
             while head < times.count, t - times[head] > RouteFlappingAnalyzer.windowMicros || times.count - head > 256 {
                 head += 1
             }
