@@ -16,7 +16,7 @@ import RTCDiagFormats
 /// Sources: libwebrtc `pc/channel.cc` / `sdp_offer_answer.cc` ("Failed to set remote video
 /// description send parameters for m-section with mid='…'", "Failed to set local video
 /// description recv parameters for m-section with mid='…'", "Failed to set remote answer sdp",
-/// session error `ERROR_CONTENT`; not "Called in wrong state: …", a signalling-order error); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
+/// session error `ERROR_CONTENT`; Twilio Video's 53404 "No supported codec"; not "Called in wrong state: …", a signalling-order error); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
 /// SSRC=… MID=…"; `MID=probator` is an SFU's bandwidth probe, not media); WebRTC
 /// `HardwareVideoEncoder.java` ("initEncodeInternal failed" → `FALLBACK_SOFTWARE`, "Cannot
 /// create media encoder"), `AndroidVideoDecoder.java`; the iOS/macOS VideoToolbox codecs
@@ -33,7 +33,8 @@ public struct CodecMismatchAnalyzer: Analyzer {
             + "hardware-codec blocklist.",
         keywords: ["Failed to set remote", "Failed to set local", "Failed to demux RTP packet", "ERROR_CONTENT",
                    "profile-level-id=", "setLocalDescription", "setRemoteDescription", "Local SDP", "Remote SDP", "initEncodeInternal failed", "Cannot create media encoder",
-                   "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE", "compression session:"],
+                   "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE", "compression session:",
+                   "No supported codec"],
         triggeringExamples: [
             AnalyzerExample("""
                 ↓[12345:67890:1123/101502.123456:ERROR:sdp_offer_answer.cc(2101)] Failed to set remote answer sdp: Failed to set remote video description send parameters for m-section with mid='1'.
@@ -44,6 +45,9 @@ public struct CodecMismatchAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓2024-05-01 10:00:02.412301+0800 RTCDemo[1234:567921] (RTCVideoEncoderH264.mm:763): Failed to create compression session: -12902
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:03.100Z ERROR [twilio-video] TwilioError 53404: No supported codec
                 """),
             AnalyzerExample("""
                 [96685:23:1123/101503.933377:ERROR:webrtc_video_engine.cc(1171)] GetChangedRecvParameters called without any video codecs.
@@ -146,7 +150,7 @@ public struct CodecMismatchAnalyzer: Analyzer {
         if ByteMatch.contains(m, "Called in wrong state") {
             return    // a description applied twice or out of turn: signalling order, not codecs
         }
-        if ByteMatch.contains(m, "Failed to set remote") || ByteMatch.contains(m, "ERROR_CONTENT") {
+        if ByteMatch.contains(m, "Failed to set remote") || ByteMatch.contains(m, "ERROR_CONTENT") || ByteMatch.contains(m, "No supported codec") {
             if ByteMatch.contains(m, "audio description") { audioSection = true }
             remote.add(e, source: context.source)
         } else if ByteMatch.contains(m, "Failed to set local") {

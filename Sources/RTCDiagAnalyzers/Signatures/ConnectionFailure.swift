@@ -11,6 +11,8 @@ import RTCDiagFormats
 /// `ARDAppClient`: "ICE state changed: 4", "ICE+DTLS state changed: 4"); pion's examples ("ICE
 /// Connection State has changed: failed"); Firefox's console ("ICE failed, add a TURN server and
 /// see about:webrtc for more details", "ICE failed, your TURN server appears to be broken, …");
+/// Twilio Video's errors (53405 "Media connection failed or Media activity ceased": ICE failed;
+/// 53407 "… due to DTLS handshake failure"; 20104 "Access Token expired …");
 /// RTC vendor connection-state reasons (token expired, banned by server, join failed/timeout)
 /// from their public docs — Agora's
 /// `CONNECTION_CHANGED_*` reasons (`BANNED_BY_SERVER`, `JOIN_FAILED`, `INVALID_APP_ID`,
@@ -27,7 +29,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         // "expired"/"invalid" rather than "token": Android WindowManager chatter (AppWindowToken) puts
         // "token" on every tenth line of a busy logcat.
         keywords: ["IceConnectionState", "PeerConnectionState", "onIceConnectionChange", "ice connection state", "ICE state changed",
-                   "Connection State has changed", "ICE connection failed", "ICE failed,", "DTLS", "expired", "invalid", "kicked",
+                   "Connection State has changed", "ICE connection failed", "ICE failed,", "Media connection failed", "DTLS", "expired", "invalid", "kicked",
                    "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5", "401 Unauthorized",
                    "403 Forbidden", "JOIN_FAILED", "JoinFailed", "REJECTED_BY_SERVER", "RejectedByServer", "INVALID_APP_ID",
                    "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName"],
@@ -65,6 +67,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓2024-05-01T10:00:31.402Z ERROR [console] WebRTC: ICE failed, add a TURN server and see about:webrtc for more details
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:41.220Z ERROR [twilio-video] TwilioError 53405: Media connection failed or Media activity ceased
                 """),
             // A Cordova app on iOS logs the JavaScript event and state.
             AnalyzerExample("""
@@ -141,6 +146,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         if has("invalid_app_id") || has("invalidappid") || has("invalid_channel_name") || has("invalidchannelname") {
             badConfig.add(e, source: context.source)
         } else if has("join timeout") || has("join timed out") || has("ice connection failed") || has("ice failed,") || has("join_failed")
+                    || has("media connection failed or media activity ceased")
                     || has("joinfailed") {
             iceFailed.add(e, source: context.source)
         } else if has("token") && (has("expired") || has("invalid")) && !has("renew") {
