@@ -64,6 +64,11 @@ public struct CaptureStallAnalyzer: Analyzer {
                 """),
         ])
 
+    /// For the audio kinds the camera advice of `description` does not fit.
+    static let audioRemediation = "Check whether a call, the assistant or another app took the microphone or the audio "
+        + "device at that moment, and whether the route changed (a Bluetooth headset dropping); restart the audio device "
+        + "module when its stats show no callbacks; on a silent microphone, check the system-wide mute and the input route."
+
     private var video = EvidenceLog()
     private var audio = EvidenceLog()
     private var recordingRan = false, playoutRan = false
@@ -115,20 +120,21 @@ public struct CaptureStallAnalyzer: Analyzer {
         if !audio.isEmpty {
             out.append(Finding(signature: d.id, title: d.name, subkind: "audio", cause: .client, severity: .p1,
                                confidence: audio.count >= 2 ? 0.8 : 0.5,
-                               detail: "Audio capture reads failed \(audio.count) time(s)", evidence: audio, remediation: d.remediation))
+                               detail: "Audio capture reads failed \(audio.count) time(s)", evidence: audio,
+                               remediation: Self.audioRemediation))
         }
         if !onlyZeros.isEmpty {
             out.append(Finding(signature: d.id, title: d.name, subkind: "silent_capture", cause: .client, severity: .p1, confidence: 0.75,
                                detail: "The microphone delivered only silence (every level measured while recording was zero): "
                                    + "muted by the system or another app, or a broken input route",
-                               evidence: onlyZeros, remediation: d.remediation))
+                               evidence: onlyZeros, remediation: Self.audioRemediation))
         }
         func stall(_ log: EvidenceLog, _ millis: Double, _ kind: String, _ what: String) {
             guard !log.isEmpty else { return }
             out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: .p1, confidence: 0.8,
                                detail: "\(what) delivered no audio for \(Int(millis / 1000)) s after it had worked "
                                    + "(\(log.count) silent stats interval(s) of the audio device)",
-                               evidence: log, measurements: [("stalled_seconds", millis / 1000)], remediation: d.remediation))
+                               evidence: log, measurements: [("stalled_seconds", millis / 1000)], remediation: Self.audioRemediation))
         }
         stall(recordingStalled, recordingStallMillis, "audio", "Audio capture")
         stall(playoutStalled, playoutStallMillis, "playout", "Audio playout")
