@@ -18,7 +18,9 @@ import RTCDiagFormats
 /// `CONNECTION_CHANGED_*` reasons (`BANNED_BY_SERVER`, `JOIN_FAILED`, `INVALID_APP_ID`,
 /// `INVALID_CHANNEL_NAME`, `INVALID_TOKEN`, `TOKEN_EXPIRED`, `REJECTED_BY_SERVER`), as their
 /// native SDKs name them and as the Flutter/React Native wrappers print them
-/// (`connectionChangedRejectedByServer`).
+/// (`connectionChangedRejectedByServer`); LiveKit's `DisconnectReason` names
+/// (`PARTICIPANT_REMOVED`, `ROOM_DELETED`, `SERVER_SHUTDOWN` → server; `JOIN_FAILURE` → link;
+/// `DUPLICATE_IDENTITY` → the app's configuration).
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -32,7 +34,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "Connection State has changed", "ICE connection failed", "ICE failed,", "Media connection failed", "DTLS", "expired", "invalid", "kicked",
                    "banned", "join timeout", "join timed out", "HTTP 5", "status=5", "status: 5", "401 Unauthorized",
                    "403 Forbidden", "JOIN_FAILED", "JoinFailed", "REJECTED_BY_SERVER", "RejectedByServer", "INVALID_APP_ID",
-                   "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName"],
+                   "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName", "PARTICIPANT_REMOVED", "ParticipantRemoved",
+                   "ROOM_DELETED", "RoomDeleted", "SERVER_SHUTDOWN", "ServerShutdown", "DUPLICATE_IDENTITY", "DuplicateIdentity",
+                   "JOIN_FAILURE", "JoinFailure"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -53,6 +57,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓11-23 10:15:00.900  8123  8190 E RtcClient: onConnectionStateChanged state=CONNECTION_STATE_FAILED reason=CONNECTION_CHANGED_INVALID_APP_ID
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:12:44.081Z WARN [livekit] room disconnected, reason: PARTICIPANT_REMOVED
                 """),
             AnalyzerExample("""
                 [1:15:0501/080001.000001:INFO:peer_connection.cc(2032)] Changing IceConnectionState checking => connected
@@ -109,7 +116,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     static let linkRemediation = "Check UDP reachability and TURN/TCP/TLS fallback for the user's network "
         + "(firewall, captive portal, VPN, symmetric NAT)."
     static let configRemediation = "Check the app ID and the channel name the app passes when joining (project, "
-        + "environment, allowed characters and length)."
+        + "environment, allowed characters and length), and that each participant joins with an identity of its own."
     static let serverRemediation = "Check token issuing and expiry, the kick/ban reason, and the signalling service's "
         + "error logs for this session."
 
@@ -143,10 +150,12 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             return
         }
         func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
-        if has("invalid_app_id") || has("invalidappid") || has("invalid_channel_name") || has("invalidchannelname") {
+        if has("invalid_app_id") || has("invalidappid") || has("invalid_channel_name") || has("invalidchannelname")
+            || has("duplicate_identity") || has("duplicateidentity") {
             badConfig.add(e, source: context.source)
         } else if has("join timeout") || has("join timed out") || has("ice connection failed") || has("ice failed,") || has("join_failed")
                     || has("media connection failed or media activity ceased")
+                    || has("join_failure") || has("joinfailure")
                     || has("joinfailed") {
             iceFailed.add(e, source: context.source)
         } else if has("token") && (has("expired") || has("invalid")) && !has("renew") {
@@ -155,10 +164,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         } else if has("401 unauthorized") || has("403 forbidden") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
-        } else if has("kicked") || has("banned") || has("rejected_by_server") || has("rejectedbyserver") {
+        } else if has("kicked") || has("banned") || has("rejected_by_server") || has("rejectedbyserver")
+                    || has("participant_removed") || has("participantremoved") || has("room_deleted") || has("roomdeleted") {
             serverKind = "kicked_by_server"
             serverRejected.add(e, source: context.source)
-        } else if Self.serverErrorStatus(m) {
+        } else if Self.serverErrorStatus(m) || has("server_shutdown") || has("servershutdown") {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }
@@ -249,8 +259,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         if !badConfig.isEmpty {
             out.append(Finding(signature: d.id, title: d.name, subkind: "invalid_config", cause: .client, severity: .p0,
                                confidence: 0.85,
-                               detail: "The service refused the app's configuration (invalid app ID or channel name): "
-                                   + "no one can join with it", evidence: badConfig, remediation: Self.configRemediation))
+                               detail: "The service refused the app's configuration (invalid app ID or channel name, "
+                                   + "or an identity already in use)", evidence: badConfig, remediation: Self.configRemediation))
         }
         if !iceFailed.isEmpty {
             let severity: Severity = recoveredAfterFailure ? .p1 : .p0
