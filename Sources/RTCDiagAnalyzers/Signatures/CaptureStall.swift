@@ -12,17 +12,20 @@ import RTCDiagFormats
 /// callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 1234", "[PLAY: …]"; when a
 /// stream stops: "total recording time: …" / "total playout time: …", and
 /// "HISTOGRAM(WebRTC.Audio.RecordedOnlyZeros): 1" when every level measured while recording was
-/// zero — the microphone delivered only silence).
+/// zero — the microphone delivered only silence); on the receiving side `video_receive_stream2.cc`
+/// ("No decodable frame in 3000 ms, requesting keyframe."): the remote video froze — loss on the
+/// path or a sender that stopped, so a link finding, and only when it repeats (one wait can
+/// happen while a stream starts).
 public struct CaptureStallAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "capture_stall",
         name: "Capture stall",
-        summary: "The camera froze or audio capture stopped delivering data.",
+        summary: "The camera froze, audio capture or playout stopped delivering data, or the received video froze.",
         defaultCause: .client, defaultSeverity: .p1,
         remediation: "Check for another app or the system taking the camera/microphone, thermal throttling, and "
             + "whether the app returns video buffers (texture in use); restart capture on freeze.",
         keywords: ["Camera freezed", "onCameraFreezed", "AudioRecord.read failed", "[REC : ", "[PLAY: ", "total recording time",
-                   "total playout time", "RecordedOnlyZeros"],
+                   "total playout time", "RecordedOnlyZeros", "No decodable frame in"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:10.000  8123  8210 D CameraStatistics: Camera fps: 30.
@@ -39,6 +42,10 @@ public struct CaptureStallAnalyzer: Analyzer {
                 11-23 10:15:30.515  8123  8177 I org.webrtc.Logging: audio_device_buffer.cc: [PLAY: 10001msec, 48kHz] callbacks: 1000, samples: 480000, rate: 48000, rate diff: 0%, level: 2975
                 """),
             AnalyzerExample("""
+                ↓[1:15:0501/080031.000000:WARNING:video_receive_stream2.cc(806)] No decodable frame in 3000 ms, requesting keyframe.
+                ↓[1:15:0501/080034.000000:WARNING:video_receive_stream2.cc(806)] No decodable frame in 3000 ms, requesting keyframe.
+                """),
+            AnalyzerExample("""
                 ↓[1:15:0501/080102.000000:INFO:audio_device_buffer.cc(134)] HISTOGRAM(WebRTC.Audio.RecordedOnlyZeros): 1
                 [1:15:0501/080102.000001:INFO:audio_device_buffer.cc(137)] total recording time: 61024
                 """),
@@ -47,6 +54,10 @@ public struct CaptureStallAnalyzer: Analyzer {
             AnalyzerExample("""
                 11-23 10:15:10.000  8123  8210 D CameraStatistics: Camera fps: 30.
                 11-23 10:15:12.000  8123  8210 D CameraStatistics: Camera fps: 29.
+                """),
+            // One wait while the stream starts.
+            AnalyzerExample("""
+                [1:15:0501/080001.200000:WARNING:video_receive_stream2.cc(806)] No decodable frame in 3000 ms, requesting keyframe.
                 """),
             // A listener: playout runs, the microphone was never opened; then one who mutes by
             // stopping the recording.
@@ -69,12 +80,16 @@ public struct CaptureStallAnalyzer: Analyzer {
         + "device at that moment, and whether the route changed (a Bluetooth headset dropping); restart the audio device "
         + "module when its stats show no callbacks; on a silent microphone, check the system-wide mute and the input route."
 
+    static let remoteVideoRemediation = "Check loss and bandwidth on the receiving path and the sender's side of the call "
+        + "(its capture and encoder) at those times; check that keyframe requests reach the sender (PLI/FIR through the SFU)."
+
     private var video = EvidenceLog()
     private var audio = EvidenceLog()
     private var recordingRan = false, playoutRan = false
     private var recordingStalled = EvidenceLog(), playoutStalled = EvidenceLog()
     private var recordingStallMillis = 0.0, playoutStallMillis = 0.0
     private var onlyZeros = EvidenceLog()
+    private var remoteFrozen = EvidenceLog()
 
     public init() {}
 
@@ -84,6 +99,8 @@ public struct CaptureStallAnalyzer: Analyzer {
             video.add(e, source: context.source)
         } else if ByteMatch.contains(m, "AudioRecord.read failed") {
             audio.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "No decodable frame in") {
+            remoteFrozen.add(e, source: context.source)
         } else if let at = ByteMatch.after(m, "RecordedOnlyZeros): ") {
             if at < m.count, m[at] == UInt8(ascii: "1") { onlyZeros.add(e, source: context.source) }
         } else if ByteMatch.contains(m, "total recording time: ") {
@@ -135,6 +152,12 @@ public struct CaptureStallAnalyzer: Analyzer {
                                detail: "\(what) delivered no audio for \(Int(millis / 1000)) s after it had worked "
                                    + "(\(log.count) silent stats interval(s) of the audio device)",
                                evidence: log, measurements: [("stalled_seconds", millis / 1000)], remediation: Self.audioRemediation))
+        }
+        if remoteFrozen.count >= 2 {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "remote_video", cause: .link, severity: .p1, confidence: 0.6,
+                               detail: "The received video froze: no decodable frame, keyframes requested \(remoteFrozen.count) times "
+                                   + "(loss on the path, or the sender stopped)",
+                               evidence: remoteFrozen, remediation: Self.remoteVideoRemediation))
         }
         stall(recordingStalled, recordingStallMillis, "audio", "Audio capture")
         stall(playoutStalled, playoutStallMillis, "playout", "Audio playout")
