@@ -98,3 +98,6 @@ public enum ByteMatch {
         after(hay, key).flatMap { number(hay, at: $0) }
     }
 }
+
+/// An ASCII digit; the analyzers read numbers and states on bytes.
+@inline(__always) func isASCIIDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }

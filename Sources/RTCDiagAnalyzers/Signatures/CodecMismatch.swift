@@ -16,7 +16,8 @@ import RTCDiagFormats
 /// Sources: libwebrtc `pc/channel.cc` / `sdp_offer_answer.cc` ("Failed to set remote video
 /// description send parameters for m-section with mid='…'", "Failed to set local video
 /// description recv parameters for m-section with mid='…'", "Failed to set remote answer sdp",
-/// session error `ERROR_CONTENT`; Twilio Video's 53404 "No supported codec"; not "Called in wrong state: …", a signalling-order error); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
+/// session error `ERROR_CONTENT`; Twilio Video's 53404 "No supported codec"; not "Called in
+/// wrong state: …", a signalling-order error); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
 /// SSRC=… MID=…"; `MID=probator` is an SFU's bandwidth probe, not media); WebRTC
 /// `HardwareVideoEncoder.java` ("initEncodeInternal failed" → `FALLBACK_SOFTWARE`, "Cannot
 /// create media encoder"), `AndroidVideoDecoder.java`; the iOS/macOS VideoToolbox codecs

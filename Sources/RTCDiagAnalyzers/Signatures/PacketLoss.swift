@@ -145,7 +145,6 @@ public struct PacketLossAnalyzer: Analyzer {
     }
 }
 
-@inline(__always) func isASCIIDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
 
 /// "Condition in k of the last n samples": fires when it first holds, and remembers when it
 /// stopped holding (the last time the window dropped below k after firing).
