@@ -101,3 +101,4 @@ public enum ByteMatch {
 
 /// An ASCII digit; the analyzers read numbers and states on bytes.
 @inline(__always) func isASCIIDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+@inline(__always) func isHexDigit(_ b: UInt8) -> Bool { isASCIIDigit(b) || (b | 0x20) &- 97 < 6 }

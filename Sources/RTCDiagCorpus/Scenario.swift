@@ -135,7 +135,16 @@ enum Fault: String, CaseIterable {
                 "Failed to set remote offer sdp: Session error code: ERROR_CONTENT. Session error description: Failed to set remote video description recv parameters."]),
                 evidence: true))
         case .deviceAudio:
-            if r.int(3) == 0 {    // the record track refused outright (another app holds the microphone)
+            let variant = r.int(4)
+            if variant == 3 {    // WebRTC on AAudio: the stream cannot be opened (libaaudio says so first)
+                let error = r.pick([(-889, "UNAVAILABLE"), (-896, "INTERNAL"), (-881, "NO_SERVICE")])
+                out.append(CallLine(t: 0.55, level: "I", tag: "AAudio",
+                                    message: "AAudioStreamBuilder_openStream() returns \(error.0) = AAUDIO_ERROR_\(error.1) for s#0 ----------------",
+                                    evidence: true))
+                out.append(CallLine(t: 0.56, level: "E", tag: "libjingle",
+                                    message: "(aaudio_wrapper.cc:330): AAudioStreamBuilder_openStream(builder, &stream): AAUDIO_ERROR_\(error.1)",
+                                    evidence: true))
+            } else if variant == 0 {    // the record track refused outright (another app holds the microphone)
                 out.append(CallLine(t: 0.55, level: "E", tag: "AudioRecord",
                                     message: "createRecord_l(\(r.int(1 << 30))): AudioFlinger could not create record track, status: -\(r.pick([1, 22]))",
                                     evidence: true))

@@ -1,7 +1,8 @@
 import RTCDiagFormats
 
-/// `device_fragmentation`: the device's audio or camera stack fails where it works elsewhere —
-/// AudioRecord / AudioTrack creation or start failures with their status, camera open failures.
+/// `device_fragmentation`: the device's audio, codec or camera stack fails where it works
+/// elsewhere — AudioRecord / AudioTrack creation or start failures with their status, AAudio
+/// streams refused, hardware video codecs (OMX / Codec2) failing, camera open failures.
 /// The finding names the maker, model, OS and chipset when the log has them.
 ///
 /// Sources: WebRTC `WebRtcAudioRecord.java` / `WebRtcAudioTrack.java`, whose error reports
@@ -26,7 +27,15 @@ import RTCDiagFormats
 /// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
 /// device is in use already.", "… could not be opened …", "… has encountered a fatal error.") and
 /// `CameraCapturer.java` ("Opening camera failed, passing: …" once its retries are spent; "…,
-/// retry: …" is not yet a failure).
+/// retry: …" is not yet a failure); AAudio — WebRTC's `aaudio_wrapper.cc` logs a refused call
+/// as "<call>: AAUDIO_ERROR_…" and libaaudio itself (tag `AAudio`, in the calling process)
+/// "AAudioStreamBuilder_openStream() returns -889 = AAUDIO_ERROR_UNAVAILABLE for s#0" and
+/// "AAudioStream_requestStart(s#3) returned -899" (codes -899 … -880; a disconnect is a headset
+/// plugged or unplugged, after which WebRTC reopens the stream: no failure); hardware video
+/// codecs — Android's `MediaCodec.cpp` ("Codec reported err 0x80001009, actionCode 0, while in
+/// state 6", newer releases "… err 0xffffffe0/DEAD_OBJECT, … state 6/STARTED", the same for OMX
+/// and Codec2 components) after `ACodec.cpp` ("[OMX.qcom.video.encoder.vp8] ERROR(0x80001009)",
+/// "signalError(omxError 0x80001001, internalError -12)"); OMX IL error codes 0x80001000 ….
 public struct DeviceFragmentationAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "device_fragmentation",
@@ -39,7 +48,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_", "Audio State: audio mode",
                                                       "BT SCO connection fails",
                                                       "Failed to setActive", "Failed to set WebRTC audio configuration",
-                                                      "InitPlayOrRecord failed"],
+                                                      "InitPlayOrRecord failed", "AAUDIO_ERROR_", "AAudioStream_requestStart(",
+                                                      "Codec reported err", "signalError(omxError", "] ERROR(0x"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
@@ -90,6 +100,18 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 03-29 00:03:07.020 25797 25797 D AppRTCBluetoothManager: startSco: BT state=HEADSET_AVAILABLE, attempts: 2, SCO is on: false
                 ↓03-29 00:03:07.021 25797 25797 E AppRTCBluetoothManager: BT SCO connection fails - no more attempts
                 """),
+            // WebRTC's AAudio layer cannot open the stream; libaaudio says the same in the app's process.
+            AnalyzerExample("""
+                ↓05-12 18:40:11.305 13377 13440 I AAudio  : AAudioStreamBuilder_openStream() returns -889 = AAUDIO_ERROR_UNAVAILABLE for s#0 ----------------
+                ↓05-12 18:40:11.306 13377 13440 E libjingle: (aaudio_wrapper.cc:330): AAudioStreamBuilder_openStream(builder, &stream): AAUDIO_ERROR_UNAVAILABLE
+                """),
+            // The phone's hardware encoder dies mid-call (a live-streaming app on a Qualcomm SoC).
+            AnalyzerExample("""
+                2020-12-01 11:02:50.210 5492-5492/com.example.rtc D/WebRtcAudioManager: Android SDK: 28, Release: 9, Brand: xiaomi, Device: whyred, Id: PKQ1, Hardware: qcom, Manufacturer: Xiaomi, Model: Redmi Note 5, Product: whyred
+                ↓2020-12-01 11:02:59.425 5492-5679/com.example.rtc E/ACodec: [OMX.qcom.video.encoder.vp8] ERROR(0x80001009)
+                ↓2020-12-01 11:02:59.425 5492-5679/com.example.rtc E/ACodec: signalError(omxError 0x80001009, internalError -2147483648)
+                ↓2020-12-01 11:02:59.425 5492-5678/com.example.rtc E/MediaCodec: Codec reported err 0x80001009, actionCode 0, while in state 6
+                """),
             // WebRTC's capturer retries three times, then gives up ("passing").
             AnalyzerExample("""
                 03-29 00:03:06.010 25797 26870 W CameraCapturer: Opening camera failed, retry: Camera device is in use already.
@@ -118,6 +140,18 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 03-29 00:03:07.020 25797 25797 E AppRTCBluetoothManager: BT SCO connection fails - no headset available
+                """),
+            // AAudio working, and a headset unplugged: WebRTC reopens the stream on the new route.
+            AnalyzerExample("""
+                05-12 18:40:11.305 13377 13440 I AAudio  : AAudioStreamBuilder_openStream() returns 0 = AAUDIO_OK for s#1 ----------------
+                05-12 18:40:11.309 13377 13440 D AAudio  : AAudioStream_requestStart(s#1) returned 0 ---------
+                05-12 18:41:02.771 13377 13502 E libjingle: (aaudio_recorder.cc:155): OnErrorCallback: AAUDIO_ERROR_DISCONNECTED
+                05-12 18:41:02.771 13377 13502 W libjingle: (aaudio_recorder.cc:160): Input stream disconnected => restart is required
+                05-12 18:41:02.790 13377 13440 D AAudio  : AAudioStream_requestStart(s#2) returned -899 ---------
+                """),
+            AnalyzerExample("""
+                2020-12-01 11:02:58.901 5492-5679/com.example.rtc I/ACodec: [OMX.qcom.video.encoder.avc] Now Executing
+                2020-12-01 11:02:58.902 5492-5678/com.example.rtc D/MediaCodec: [0xb400007] setState: 6
                 """),
             // A retried audio-unit start that then works.
             AnalyzerExample("""
@@ -154,8 +188,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     private var camera = EvidenceLog()
     private var session = EvidenceLog()    // iOS: the audio session could not be activated
     private var bluetooth = EvidenceLog()  // the headset's voice channel (SCO) would not open
-    private var captureBySDK = false, playoutBySDK = false
-    private var frameworkPid: Int32?
+    private var aaudio = EvidenceLog()     // an AAudio stream refused (direction not logged)
+    private var codec = EvidenceLog()      // the hardware video codec failed
+    private var captureBySDK = false, playoutBySDK = false, aaudioBySDK = false
+    private var frameworkPid: Int32?, codecPid: Int32?
+    private var aaudioError: String?, codecError: String?, codecComponent: String?
     private var status: String?
     /// WebRTC's "Audio State: audio mode: MODE_…, has mic: …, mic muted: …" (logged with its
     /// audio errors): the latest one, shown beside an audio failure.
@@ -167,9 +204,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
-        let before = playout.count + capture.count + camera.count + session.count + bluetooth.count
+        var found: Int { playout.count + capture.count + camera.count + session.count + bluetooth.count + aaudio.count + codec.count }
+        let before = found
         defer {
-            if playout.count + capture.count + camera.count + session.count + bluetooth.count > before, e.timeKind != .elapsed {
+            if found > before, e.timeKind != .elapsed {
                 context.timeline.mark(e.time, "device", String(decoding: m.prefix(100), as: UTF8.self))
             }
         }
@@ -209,6 +247,15 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 playout.add(e, source: context.source)
                 playoutBySDK = true
             }
+        } else if let (error, bySDK) = Self.aaudioFailure(m) {
+            aaudio.add(e, source: context.source)
+            if aaudioError == nil { aaudioError = error }
+            if bySDK { aaudioBySDK = true } else if frameworkPid == nil, e.pid >= 0 { frameworkPid = e.pid }
+        } else if let error = Self.codecFailure(m) {
+            codec.add(e, source: context.source)
+            if codecError == nil, let error { codecError = error }
+            if codecComponent == nil { codecComponent = Self.codecComponent(m) }
+            if codecPid == nil, e.pid >= 0 { codecPid = e.pid }
         } else if (any(Self.cameraFailures) && !ByteMatch.contains(m, "failed, retry"))
                     || (ByteMatch.contains(e.tag, "Camera2Session") && e.level >= .error) {
             camera.add(e, source: context.source)
@@ -218,7 +265,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
         var out: [Finding] = []
-        guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty && bluetooth.isEmpty) else {
+        guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty && bluetooth.isEmpty
+                && aaudio.isEmpty && codec.isEmpty) else {
             return []    // every call ends here
         }
         let device = context.device.summary.map { " on \($0)" } ?? ""
@@ -230,20 +278,30 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             if micMuted { notes.append("the microphone muted system-wide") }
             if !notes.isEmpty { stateNote = "; WebRTC's audio state: " + notes.joined(separator: ", ") }
         }
-        let frameworkOnly = "; only the Android framework reports it"
-            + (frameworkPid.map { ", in process \($0)" } ?? "") + ", not the SDK: check that this is the app's process"
-        func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false, bySDK: Bool = true) {
+        func frameworkOnly(_ pid: Int32?) -> String {
+            "; only the Android framework reports it" + (pid.map { ", in process \($0)" } ?? "")
+                + ", not the SDK: check that this is the app's process"
+        }
+        func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false, bySDK: Bool = true, pid: Int32? = nil) {
             guard !log.isEmpty else { return }
             var evidence = log
             if audio, !stateNote.isEmpty { evidence.merge(audioStateLine) }
             out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: bySDK ? .p1 : .p2,
                                confidence: bySDK ? 0.8 : 0.5,
-                               detail: detail + (audio ? stateNote : "") + (bySDK ? "" : frameworkOnly), evidence: evidence,
+                               detail: detail + (audio ? stateNote : "") + (bySDK ? "" : frameworkOnly(pid ?? frameworkPid)), evidence: evidence,
                                remediation: d.remediation))
         }
         let statusText = status.map { " (AudioRecord status \($0)\(Self.statusName($0).map { " \($0)" } ?? ""))" } ?? ""
         add(capture, "audio_capture", "Audio capture\(statusText) failed\(device)", audio: true, bySDK: captureBySDK)
         add(playout, "audio_playout", "Audio playout failed\(device)", audio: true, bySDK: playoutBySDK)
+        add(aaudio, "aaudio", "The AAudio audio stream was refused\(aaudioError.map { " (\($0))" } ?? "")\(device)",
+            audio: true, bySDK: aaudioBySDK)
+        // WebRTC falls back to a software codec when the hardware one fails, so the call usually
+        // goes on with more CPU and lower quality; and a whole-device logcat holds other apps'
+        // players too, hence P2 naming the process.
+        let component = codecComponent.map { " \($0)" } ?? ""
+        add(codec, "media_codec", "The hardware video codec\(component) failed\(codecError.map { " (\($0))" } ?? "")\(device)",
+            bySDK: false, pid: codecPid)
         add(camera, "camera", "Camera open failed\(device)")
         add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio")
         if !bluetooth.isEmpty {    // the call goes on, through the phone instead of the headset
@@ -276,6 +334,69 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             return at < m.count && m[at] == UInt8(ascii: "1")
         }
         return ByteMatch.contains(m, "Failed to set WebRTC audio configuration") || ByteMatch.contains(m, "InitPlayOrRecord failed")
+    }
+
+    /// An AAudio call refused: the error's name (`AAUDIO_ERROR_…`), and whether the SDK (WebRTC's
+    /// "<call>: AAUDIO_ERROR_…") rather than libaaudio ("… returns -889 = …", "… returned -889")
+    /// says so. Disconnects are left out (see the type's comment).
+    static func aaudioFailure(_ m: UnsafeRawBufferPointer) -> (String, Bool)? {
+        if let at = ByteMatch.after(m, "AAUDIO_ERROR_") {
+            var end = at
+            while end < m.count, m[end] == UInt8(ascii: "_") || (m[end] >= UInt8(ascii: "A") && m[end] <= UInt8(ascii: "Z")) { end += 1 }
+            let name = "AAUDIO_ERROR_" + String(decoding: m[at..<end], as: UTF8.self)
+            guard name != "AAUDIO_ERROR_DISCONNECTED" else { return nil }
+            return (name, !ByteMatch.contains(m, ") returns "))
+        }
+        // libaaudio's requestStart gives the number only.
+        guard ByteMatch.contains(m, "AAudioStream_requestStart("), let at = ByteMatch.after(m, ") returned -"),
+              let code = ByteMatch.number(m, at: at), code != 899 else { return nil }
+        return (aaudioName(-Int(code)) ?? "error \(-Int(code))", false)
+    }
+
+    static func aaudioName(_ code: Int) -> String? {
+        let names = [-899: "DISCONNECTED", -898: "ILLEGAL_ARGUMENT", -896: "INTERNAL", -895: "INVALID_STATE",
+                     -892: "INVALID_HANDLE", -890: "UNIMPLEMENTED", -889: "UNAVAILABLE", -888: "NO_FREE_HANDLES",
+                     -887: "NO_MEMORY", -886: "NULL", -885: "TIMEOUT", -884: "WOULD_BLOCK", -883: "INVALID_FORMAT",
+                     -882: "OUT_OF_RANGE", -881: "NO_SERVICE", -880: "INVALID_RATE"]
+        return names[code].map { "AAUDIO_ERROR_" + $0 }
+    }
+
+    /// A hardware codec failure from MediaCodec / ACodec: `.some(error)` with the error code
+    /// named where known (`.some(nil)` when the line gives none), `nil` for other lines.
+    static func codecFailure(_ m: UnsafeRawBufferPointer) -> String?? {
+        let at = ByteMatch.after(m, "Codec reported err ") ?? ByteMatch.after(m, "signalError(omxError ")
+                 ?? ByteMatch.after(m, "] ERROR(")
+        guard let at else { return nil }
+        var end = at
+        while end < m.count, m[end] == UInt8(ascii: "x") || isHexDigit(m[end]) { end += 1 }
+        guard end > at + 2, m[at] == UInt8(ascii: "0"), m[at + 1] == UInt8(ascii: "x") else { return .some(nil) }
+        guard let value = UInt32(String(decoding: m[(at + 2)..<end], as: UTF8.self), radix: 16) else { return .some(nil) }
+        let code = "0x" + String(value, radix: 16)
+        return .some(codecErrorName(value).map { "\(code) \($0)" } ?? code)
+    }
+
+    /// OMX IL error codes (`OMX_Core.h`) and the `status_t` values MediaCodec reports in hex.
+    static func codecErrorName(_ value: UInt32) -> String? {
+        switch value {
+        case 0x8000_1000: "OMX_ErrorInsufficientResources"
+        case 0x8000_1001: "OMX_ErrorUndefined"
+        case 0x8000_1005: "OMX_ErrorBadParameter"
+        case 0x8000_1009: "OMX_ErrorHardware"
+        case 0x8000_100D: "OMX_ErrorResourcesLost"
+        case 0xFFFF_FFE0: "DEAD_OBJECT"
+        case 0xFFFF_FFED: "NO_INIT"
+        case 0xFFFF_FFF4: "NO_MEMORY"
+        default: nil
+        }
+    }
+
+    /// The component in ACodec's "[OMX.qcom.video.encoder.vp8] …" (Codec2 names start `c2.`).
+    static func codecComponent(_ m: UnsafeRawBufferPointer) -> String? {
+        guard let open = ByteMatch.after(m, "[OMX.") ?? ByteMatch.after(m, "[c2.") else { return nil }
+        var start = open
+        while start > 0, m[start - 1] != UInt8(ascii: "[") { start -= 1 }
+        guard let close = m[open...].firstIndex(of: UInt8(ascii: "]")) else { return nil }
+        return String(decoding: m[start..<close], as: UTF8.self)
     }
 
     static func statusName(_ code: String) -> String? {
