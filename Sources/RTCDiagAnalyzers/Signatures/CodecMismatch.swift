@@ -20,7 +20,9 @@ import RTCDiagFormats
 /// wrong state: …", a signalling-order error); `pc/rtp_transport.cc` ("Failed to demux RTP packet: PT=…
 /// SSRC=… MID=…"; `MID=probator` is an SFU's bandwidth probe, not media); WebRTC
 /// `HardwareVideoEncoder.java` ("initEncodeInternal failed" → `FALLBACK_SOFTWARE`, "Cannot
-/// create media encoder"), `AndroidVideoDecoder.java`; the iOS/macOS VideoToolbox codecs
+/// create media encoder"), `AndroidVideoDecoder.java`, and their predecessors
+/// `MediaCodecVideoEncoder.java` / `MediaCodecVideoDecoder.java` ("initEncode failed",
+/// "initDecode failed", still in many shipped apps); the iOS/macOS VideoToolbox codecs
 /// `RTCVideoEncoderH264.mm` / `RTCVideoDecoderH264.mm` ("Failed to create compression session:
 /// <OSStatus>", "Failed to create decompression session: <OSStatus>").
 public struct CodecMismatchAnalyzer: Analyzer {
@@ -34,7 +36,7 @@ public struct CodecMismatchAnalyzer: Analyzer {
             + "hardware-codec blocklist.",
         keywords: ["Failed to set remote", "Failed to set local", "Failed to demux RTP packet", "ERROR_CONTENT",
                    "profile-level-id=", "setLocalDescription", "setRemoteDescription", "Local SDP", "Remote SDP", "initEncodeInternal failed", "Cannot create media encoder",
-                   "Cannot create media decoder", "initDecodeInternal failed", "FALLBACK_SOFTWARE", "compression session:",
+                   "Cannot create media decoder", "initDecodeInternal failed", "initEncode failed", "initDecode failed", "FALLBACK_SOFTWARE", "compression session:",
                    "No supported codec"],
         triggeringExamples: [
             AnalyzerExample("""
@@ -43,6 +45,10 @@ public struct CodecMismatchAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓11-23 10:15:02.000  8123  8200 E HardwareVideoEncoder: initEncodeInternal failed
                 11-23 10:15:02.001  8123  8200 I VideoEncoderFallback: using software encoder
+                """),
+            AnalyzerExample("""
+                ↓03-02 11:10:45.010 17844 18377 E org.webrtc.Logging: MediaCodecVideoEncoder: initEncode failed
+                03-02 11:10:45.010 17844 18377 E org.webrtc.Logging: MediaCodecVideoEncoder: android.media.MediaCodec$CodecException: Error 0xfffffc0e
                 """),
             AnalyzerExample("""
                 ↓2024-05-01 10:00:02.412301+0800 RTCDemo[1234:567921] (RTCVideoEncoderH264.mm:763): Failed to create compression session: -12902
@@ -164,6 +170,7 @@ public struct CodecMismatchAnalyzer: Analyzer {
             }
         } else if ByteMatch.contains(m, "initEncodeInternal failed") || ByteMatch.contains(m, "Cannot create media encoder")
                     || ByteMatch.contains(m, "Cannot create media decoder") || ByteMatch.contains(m, "initDecodeInternal failed")
+                    || ByteMatch.contains(m, "initEncode failed") || ByteMatch.contains(m, "initDecode failed")
                     || ByteMatch.contains(m, "Failed to create compression session:")
                     || ByteMatch.contains(m, "Failed to create decompression session:") {
             codecInit.add(e, source: context.source)

@@ -35,7 +35,11 @@ import RTCDiagFormats
 /// codecs — Android's `MediaCodec.cpp` ("Codec reported err 0x80001009, actionCode 0, while in
 /// state 6", newer releases "… err 0xffffffe0/DEAD_OBJECT, … state 6/STARTED", the same for OMX
 /// and Codec2 components) after `ACodec.cpp` ("[OMX.qcom.video.encoder.vp8] ERROR(0x80001009)",
-/// "signalError(omxError 0x80001001, internalError -12)"); OMX IL error codes 0x80001000 ….
+/// "signalError(omxError 0x80001001, internalError -12)", "[OMX.qcom.video.encoder.vp8]
+/// configureCodec returning error -1010", then MediaCodec's "configure failed with err 0xfffffc0e,
+/// resetting..."); OMX IL error codes 0x80001000 …; and WebRTC's `HardwareVideoEncoder.java` /
+/// `AndroidVideoDecoder.java` when the running codec fails ("dequeueInputBuffer failed",
+/// "queueInputBuffer failed", "encodeTexture failed", older releases "deliverOutput failed").
 public struct DeviceFragmentationAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "device_fragmentation",
@@ -49,7 +53,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                                                       "BT SCO connection fails",
                                                       "Failed to setActive", "Failed to set WebRTC audio configuration",
                                                       "InitPlayOrRecord failed", "AAUDIO_ERROR_", "AAudioStream_requestStart(",
-                                                      "Codec reported err", "signalError(omxError", "] ERROR(0x"],
+                                                      "Codec reported err", "signalError(omxError", "] ERROR(0x", "configureCodec returning error",
+                                                      "configure failed with err"] + Self.codecRuntimeFailures.map(\.description),
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
@@ -112,6 +117,18 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 ↓2020-12-01 11:02:59.425 5492-5679/com.example.rtc E/ACodec: signalError(omxError 0x80001009, internalError -2147483648)
                 ↓2020-12-01 11:02:59.425 5492-5678/com.example.rtc E/MediaCodec: Codec reported err 0x80001009, actionCode 0, while in state 6
                 """),
+            // The encoder refuses its configuration (a vivo phone on Android 5.1); the SDK's own
+            // "initEncode failed" that follows is codec_mismatch's.
+            AnalyzerExample("""
+                ↓05-27 19:17:52.883 12393 14108 E ACodec  : [OMX.qcom.video.encoder.vp8] configureCodec returning error -1010
+                ↓05-27 19:17:52.883 12393 14108 E ACodec  : signalError(omxError 0x80001001, internalError -1010)
+                ↓05-27 19:17:52.883 12393 14107 E MediaCodec: Codec reported err 0xfffffc0e, actionCode 0, while in state 3
+                ↓05-27 19:17:52.883 12393 13998 E MediaCodec: configure failed with err 0xfffffc0e, resetting...
+                """),
+            AnalyzerExample("""
+                ↓2018-10-13 20:45:07.516 16845-17373/com.example.rtc E/org.webrtc.Logging: HardwareVideoEncoder: deliverOutput failed
+                2018-10-13 20:45:07.516 16845-17373/com.example.rtc E/org.webrtc.Logging: HardwareVideoEncoder: java.lang.IllegalStateException
+                """),
             // WebRTC's capturer retries three times, then gives up ("passing").
             AnalyzerExample("""
                 03-29 00:03:06.010 25797 26870 W CameraCapturer: Opening camera failed, retry: Camera device is in use already.
@@ -172,6 +189,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                                  "Camera device could not be opened", "Camera device has encountered a fatal error",
                                  "Camera service has encountered a fatal error", "Could not start video source",
                                  "Failed to allocate videosource"]
+    /// WebRTC's own reports of a running hardware codec failing (its init failures are
+    /// `codec_mismatch`'s `codec_init`: WebRTC falls back to software there).
+    static let codecRuntimeFailures: [StaticString] = ["dequeueInputBuffer failed", "queueInputBuffer failed", "encodeTexture failed",
+                                                       "deliverOutput failed"]
     /// The same for playout.
     static let playoutFailures: [StaticString] = ["AudioTrack.play failed", "initPlayout failed", "Init playout error", "Start playout error",
                                   "Run-time playback error"]
@@ -190,7 +211,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     private var bluetooth = EvidenceLog()  // the headset's voice channel (SCO) would not open
     private var aaudio = EvidenceLog()     // an AAudio stream refused (direction not logged)
     private var codec = EvidenceLog()      // the hardware video codec failed
-    private var captureBySDK = false, playoutBySDK = false, aaudioBySDK = false
+    private var captureBySDK = false, playoutBySDK = false, aaudioBySDK = false, codecBySDK = false
     private var frameworkPid: Int32?, codecPid: Int32?
     private var aaudioError: String?, codecError: String?, codecComponent: String?
     private var status: String?
@@ -251,6 +272,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             aaudio.add(e, source: context.source)
             if aaudioError == nil { aaudioError = error }
             if bySDK { aaudioBySDK = true } else if frameworkPid == nil, e.pid >= 0 { frameworkPid = e.pid }
+        } else if any(Self.codecRuntimeFailures) {
+            codec.add(e, source: context.source)
+            codecBySDK = true
         } else if let error = Self.codecFailure(m) {
             codec.add(e, source: context.source)
             if codecError == nil, let error { codecError = error }
@@ -282,11 +306,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             "; only the Android framework reports it" + (pid.map { ", in process \($0)" } ?? "")
                 + ", not the SDK: check that this is the app's process"
         }
-        func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false, bySDK: Bool = true, pid: Int32? = nil) {
+        func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false, bySDK: Bool = true, pid: Int32? = nil,
+                 severity: Severity? = nil) {
             guard !log.isEmpty else { return }
             var evidence = log
             if audio, !stateNote.isEmpty { evidence.merge(audioStateLine) }
-            out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: bySDK ? .p1 : .p2,
+            out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: severity ?? (bySDK ? .p1 : .p2),
                                confidence: bySDK ? 0.8 : 0.5,
                                detail: detail + (audio ? stateNote : "") + (bySDK ? "" : frameworkOnly(pid ?? frameworkPid)), evidence: evidence,
                                remediation: d.remediation))
@@ -297,11 +322,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         add(aaudio, "aaudio", "The AAudio audio stream was refused\(aaudioError.map { " (\($0))" } ?? "")\(device)",
             audio: true, bySDK: aaudioBySDK)
         // WebRTC falls back to a software codec when the hardware one fails, so the call usually
-        // goes on with more CPU and lower quality; and a whole-device logcat holds other apps'
-        // players too, hence P2 naming the process.
+        // goes on with more CPU and lower quality: P2. A whole-device logcat holds other apps'
+        // players too, so the framework's lines alone name their process.
         let component = codecComponent.map { " \($0)" } ?? ""
         add(codec, "media_codec", "The hardware video codec\(component) failed\(codecError.map { " (\($0))" } ?? "")\(device)",
-            bySDK: false, pid: codecPid)
+            bySDK: codecBySDK, pid: codecPid, severity: .p2)
         add(camera, "camera", "Camera open failed\(device)")
         add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio")
         if !bluetooth.isEmpty {    // the call goes on, through the phone instead of the headset
@@ -365,7 +390,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     /// named where known (`.some(nil)` when the line gives none), `nil` for other lines.
     static func codecFailure(_ m: UnsafeRawBufferPointer) -> String?? {
         let at = ByteMatch.after(m, "Codec reported err ") ?? ByteMatch.after(m, "signalError(omxError ")
-                 ?? ByteMatch.after(m, "] ERROR(")
+                 ?? ByteMatch.after(m, "] ERROR(") ?? ByteMatch.after(m, "configure failed with err ")
+                 ?? (ByteMatch.contains(m, "configureCodec returning error") ? m.count : nil)
         guard let at else { return nil }
         var end = at
         while end < m.count, m[end] == UInt8(ascii: "x") || isHexDigit(m[end]) { end += 1 }
@@ -386,6 +412,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         case 0xFFFF_FFE0: "DEAD_OBJECT"
         case 0xFFFF_FFED: "NO_INIT"
         case 0xFFFF_FFF4: "NO_MEMORY"
+        case 0xFFFF_FC0E: "ERROR_UNSUPPORTED"
         default: nil
         }
     }
