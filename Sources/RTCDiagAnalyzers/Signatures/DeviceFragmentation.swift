@@ -52,9 +52,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_", "Audio State: audio mode",
                                                       "BT SCO connection fails",
                                                       "Failed to setActive", "Failed to set WebRTC audio configuration",
-                                                      "InitPlayOrRecord failed", "AAUDIO_ERROR_", "AAudioStream_requestStart(",
+                                                      "InitPlayOrRecord failed", "Failed to activate the audio session", "AAUDIO_ERROR_", "AAudioStream_requestStart(",
                                                       "Codec reported err", "signalError(omxError", "] ERROR(0x", "configureCodec returning error",
-                                                      "configure failed with err"] + Self.codecRuntimeFailures.map(\.description),
+                                                      "configure failed with err"] + Self.codecRuntimeFailures.map(\.description)
+            + Self.sessionRefusals.map(\.description),
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
@@ -92,6 +93,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 ↓2024-05-01 10:46:33.439012+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:397 -[RTCAudioSession setActive:error:]): Failed to setActive:1. Error: Session activation failed
                 ↓2024-05-01 10:46:33.439101+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:724 -[RTCAudioSession configureWebRTCSession:]): Failed to set WebRTC audio configuration: Session activation failed
                 ↓2024-05-01 10:46:33.439250+0800 RTCDemo[1234:567921] (audio_device_ios.mm:183): InitPlayout: InitPlayOrRecord failed for InitPlayout!
+                """),
+            // Twilio on iOS answering through CallKit while the session is not yet the app's.
+            AnalyzerExample("""
+                ↓2020-02-29 14:48:12.821190+0530 VideoApp[11992:2162580] ERROR:Twilio:Platform: AVAudioSession setActive Error Domain=NSOSStatusErrorDomain Code=561017449 "(null)"
+                ↓2020-02-29 14:48:12.822004+0530 VideoApp[11992:2162601] [aurioc] AURemoteIO.cpp:1086:Initialize: failed: 561017449 (enable 3, outf< 1 ch,  44100 Hz, Int16> inf< 1 ch,  44100 Hz, Int16>)
                 """),
             AnalyzerExample("""
                 ↓04-27 13:17:46.590  4155  7254 E AudioTrack: AudioFlinger could not create track, status: -12
@@ -169,6 +175,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             AnalyzerExample("""
                 2020-12-01 11:02:58.901 5492-5679/com.example.rtc I/ACodec: [OMX.qcom.video.encoder.avc] Now Executing
                 2020-12-01 11:02:58.902 5492-5678/com.example.rtc D/MediaCodec: [0xb400007] setState: 6
+                """),
+            // Agora's audio module retrying activation (it then succeeded); a deactivation refused
+            // while I/O runs ('!act') is harmless.
+            AnalyzerExample("""
+                2024-05-01 10:00:00.477000+0800 RTCDemo[55043:2162580] [adm][w] ActivateAudioSession: Failed to activate the audio session for the 5 time
+                2024-05-01 10:00:09.021300+0800 RTCDemo[55043:2162580] AVAudioSession.mm:692: -[AVAudioSession setActive:withOptions:error:]: Deactivating an audio session that has running I/O. All I/O should be stopped or paused prior to deactivating the audio session.
                 """),
             // A retried audio-unit start that then works.
             AnalyzerExample("""
@@ -353,13 +365,25 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     /// iOS refused to activate the audio session: `RTCAudioSession` logs "Failed to setActive to 1: …" /
     /// "Failed to setActive:1. Error: …" (deactivation failures, `… to 0`, are harmless) and
     /// "Failed to set WebRTC audio configuration: …"; `audio_device_ios.mm` then gives up with
-    /// "InitPlayOrRecord failed for InitPlayout!" / "… for InitRecording!".
+    /// "InitPlayOrRecord failed for InitPlayout!" / "… for InitRecording!". Other SDKs print the
+    /// OSStatus: `AVAudioSessionErrorCodeInsufficientPriority` 561017449 ('!pri': a phone or
+    /// CallKit call holds the audio — Twilio's "AVAudioSession setActive Error
+    /// Domain=NSOSStatusErrorDomain Code=561017449", Core Audio's "[aurioc] … failed: '!pri'"),
+    /// 560557684 ('!int', cannot interrupt others) and 561145187 ('!rec', cannot start
+    /// recording); Agora's audio module ends its retries ("… for the 3 time") with "Failed to
+    /// activate the audio session".
     static func sessionActivationFailed(_ m: UnsafeRawBufferPointer) -> Bool {
         if let at = ByteMatch.after(m, "Failed to setActive to ") ?? ByteMatch.after(m, "Failed to setActive:") {
             return at < m.count && m[at] == UInt8(ascii: "1")
         }
+        if ByteMatch.contains(m, "Failed to activate the audio session") { return !ByteMatch.contains(m, " for the ") }
         return ByteMatch.contains(m, "Failed to set WebRTC audio configuration") || ByteMatch.contains(m, "InitPlayOrRecord failed")
+            || Self.sessionRefusals.contains { ByteMatch.contains(m, $0) }
     }
+
+    /// The AVAudioSession error codes (decimal, and Core Audio's four-character form) that mean
+    /// the system would not give the app the audio.
+    static let sessionRefusals: [StaticString] = ["561017449", "560557684", "561145187", "'!pri'", "'!rec'"]
 
     /// An AAudio call refused: the error's name (`AAUDIO_ERROR_…`), and whether the SDK (WebRTC's
     /// "<call>: AAUDIO_ERROR_…") rather than libaaudio ("… returns -889 = …", "… returned -889")
