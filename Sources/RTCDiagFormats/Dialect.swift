@@ -16,7 +16,8 @@ public protocol Dialect: SendableMetatype {
 }
 
 /// A sample line and what it must parse to. Times are written as `formatLogTime` prints them,
-/// with yearless dialects read in `DialectSample.sampleYear`.
+/// with yearless dialects read in `DialectSample.sampleYear`, and as `time of day HH:MM:SS.mmm`
+/// for dialects that print no date.
 public struct DialectSample: Sendable {
     public static let sampleYear: Int32 = 2024
 
@@ -44,6 +45,7 @@ public struct DialectSample: Sendable {
 public enum Dialects {
     public static let all: [any Dialect.Type] = [
         XLogDialect.self,
+        AgoraSDKDialect.self,
         ChromiumDialect.self,
         AndroidStudioDialect.self,
         AndroidStudioLegacyDialect.self,

@@ -495,6 +495,10 @@ public final class EventReader {
         case .none: return nil
         case .clock:
             let c = fields.clock
+            let secondOfDay = Int64(c.hour) * 3600 + Int64(c.minute) * 60 + Int64(c.second)
+            if !c.hasDate {
+                return (years.day(forTimeOfDay: Int32(secondOfDay)) * 86_400 + secondOfDay) * 1_000_000 + Int64(c.micros)
+            }
             // Consecutive lines nearly always share a date: settle the year and day number once per date.
             let dateKey = Int64(c.year) << 16 | Int64(c.month) << 8 | Int64(c.day)
             if dateKey != lastDateKey {

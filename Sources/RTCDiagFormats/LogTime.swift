@@ -2,6 +2,7 @@
 public struct ClockReading: Equatable, Sendable {
     /// 0 when the line prints no year (logcat, Chromium, some xlog variants).
     public var year: Int32 = 0
+    /// Month and day are 0 when the line prints only a time of day (`hasDate` false).
     public var month: Int32 = 1
     public var day: Int32 = 1
     public var hour: Int32 = 0
@@ -14,6 +15,9 @@ public struct ClockReading: Equatable, Sendable {
     public static let noOffset = Int32.min
 
     public init() {}
+
+    /// False for a time of day alone (Agora's SDK log): the reader then supplies the date.
+    public var hasDate: Bool { month != 0 }
 
     var isValid: Bool {
         month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 24 && minute <= 59 && second <= 60
@@ -62,11 +66,17 @@ public func logClockMicros(_ c: ClockReading, year: Int32) -> Int64 {
 public struct YearResolver: Sendable {
     private var year: Int32
     private var lastMonth: Int32 = 0
+    /// For lines without a date: days since 1970 of the file's mtime (UTC; the log names no
+    /// date or zone), and the last time of day seen, in seconds.
+    private var dayNumber: Int64
+    private var lastTimeOfDay: Int32 = -1
     /// Month of the file's mtime when the year came from it: a log whose first month is later
     /// than this started in the year before.
     private let referenceMonth: Int32?
 
     public init(explicitYear: Int?, modificationTime: Int64?, now: Int64) {
+        let reference = modificationTime ?? now
+        dayNumber = reference >= 0 ? reference / 86_400 : (reference - 86_399) / 86_400
         if let explicitYear {
             year = Int32(explicitYear)
             referenceMonth = nil
@@ -76,6 +86,14 @@ public struct YearResolver: Sendable {
             year = Int32(c.year)
             referenceMonth = Int32(c.month)
         }
+    }
+
+    /// Days since 1970 for a line that prints only its time of day: the file's modification
+    /// date, a day later each time the clock wraps past midnight (back by more than six hours).
+    public mutating func day(forTimeOfDay seconds: Int32) -> Int64 {
+        if lastTimeOfDay >= 0, seconds + 6 * 3600 < lastTimeOfDay { dayNumber += 1 }
+        lastTimeOfDay = seconds
+        return dayNumber
     }
 
     public mutating func year(forMonth month: Int32) -> Int32 {

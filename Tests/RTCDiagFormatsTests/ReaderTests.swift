@@ -93,6 +93,32 @@ struct ReaderTests {
         #expect(same.year(forMonth: 2) == 2025)
     }
 
+    @Test("a log of times of day alone takes the file's date and steps a day at midnight")
+    func timeOfDayOnly() {
+        let mtime: Int64 = daysFromCivil(2021, 3, 16) * 86_400 + 9 * 3600
+        var r = YearResolver(explicitYear: nil, modificationTime: mtime, now: 0)
+        let start = daysFromCivil(2021, 3, 16)
+        #expect(r.day(forTimeOfDay: 23 * 3600 + 59 * 60) == start)
+        #expect(r.day(forTimeOfDay: 23 * 3600 + 58 * 60) == start)     // a line out of order: same day
+        #expect(r.day(forTimeOfDay: 5) == start + 1)                   // past midnight
+        #expect(r.day(forTimeOfDay: 3600) == start + 1)
+    }
+
+    @Test("Agora SDK lines are read with their time of day, level, thread and module")
+    func agoraLines() throws {
+        let text = """
+            INFO    (23:59:59:900 |    0)   3494; [cm] connection state changed from 1 to 2
+            WARN    ( 0: 0: 0:100 |  200)   3494; [adm][w] ActivateAudioSession: Failed to activate the audio session for the 1 time
+            """
+        let (events, reader) = try readEvents(text)
+        #expect(reader.detection.chosen == "agora-sdk")
+        let times = events.compactMap(\.time)
+        #expect(times.count == 2)
+        #expect(times[1] - times[0] == 200_000)    // across midnight, 0.2 s later, not a day back
+        #expect(events.map(\.tag) == ["cm", "adm"])
+        #expect(events[1].level == .warning && events[1].tid == 3494)
+    }
+
     @Test("--since/--until keep events in the window, with their untimed neighbours")
     func window() throws {
         let text = """

@@ -1,0 +1,86 @@
+/// The Agora RTC SDK's own log file (`agorasdk.log`, 2.x–3.x native SDKs; the same text follows
+/// the `AGORA_SDK` tag in logcat): `LEVEL   (HH:MM:SS:mmm | delta)  tid; [module] message`.
+/// The level is padded to eight columns; each clock field is padded with spaces, not zeros
+/// (`(10: 6:54:569 |    0)`); the delta is milliseconds since the previous line. The line
+/// prints no date: the reader dates it from the file (see `YearResolver.day(forTimeOfDay:)`).
+/// The leading `[module]` (`[cm]`, `[adm]`, `[tactics]`, …) is the tag.
+public struct AgoraSDKDialect: Dialect {
+    public static var name: String { "agora-sdk" }
+    public static var summary: String { "Agora SDK log: INFO    (16:41:51: 76 |    0)   3494; [cm] msg" }
+
+    public static var samples: [DialectSample] { [
+        .init("INFO    (16:41:51: 78 |    0)   3494; [cm] connection state changed from 1 to 2",
+              time: "time of day 16:41:51.078", level: .info, tid: 3494, tag: "cm", message: "connection state changed from 1 to 2"),
+        .init("ERROR   (17:33:45: 44 |    0)  55043; [adm][e] ActivateAudioSession: Failed to activate the audio session",
+              time: "time of day 17:33:45.044", level: .error, tid: 55043, tag: "adm",
+              message: "[e] ActivateAudioSession: Failed to activate the audio session"),
+        .init("WARN    (10: 6:54:569 |  113)   6342; adjustCodecFrameRates: Cannot adjust frame rate when VQC is on",
+              time: "time of day 10:06:54.569", level: .warning, tid: 6342, tag: "",
+              message: "adjustCodecFrameRates: Cannot adjust frame rate when VQC is on"),
+    ] }
+
+    public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+        // The level word ends at the first space; the clock opens at column 8 (9 for a longer word).
+        guard line.count >= 28 else { return false }
+        let wordEnd = line.nextSpace(from: 0)
+        guard wordEnd >= 4, wordEnd <= 8, let level = Level.fromWord(UnsafeRawBufferPointer(rebasing: line[0..<wordEnd])) else {
+            return false
+        }
+        var c = ByteCursor(line, at: wordEnd)
+        c.skipSpaces()
+        guard c.eat(UInt8(ascii: "(")) else { return false }
+        var clock = ClockReading()
+        clock.month = 0
+        clock.day = 0
+        guard let h = paddedField(&c, width: 2), h < 24, c.eat(UInt8(ascii: ":")),
+              let m = paddedField(&c, width: 2), m < 60, c.eat(UInt8(ascii: ":")),
+              let s = paddedField(&c, width: 2), s < 61, c.eat(UInt8(ascii: ":")),
+              let ms = paddedField(&c, width: 3) else { return false }
+        clock.hour = h
+        clock.minute = m
+        clock.second = s
+        clock.micros = ms * 1000
+        c.skipSpaces()
+        guard c.eat(UInt8(ascii: "|")) else { return false }
+        c.skipSpaces()
+        guard c.number(maxDigits: 10) != nil, c.eat(UInt8(ascii: ")")) else { return false }
+        c.skipSpaces()
+        guard let tid = c.number(maxDigits: 10), c.eat(UInt8(ascii: ";")) else { return false }
+        c.skipSpaces()
+        f.timeKind = .clock
+        f.clock = clock
+        f.level = level
+        f.tid = tid
+        // `[module]` directly followed by the message or by another bracket (`[adm][e]`).
+        if c.peek() == UInt8(ascii: "[") {
+            let close = line.nextByte(UInt8(ascii: "]"), from: c.index + 1, to: min(line.count, c.index + 33))
+            if close < line.count, close > c.index + 1 {
+                f.tag = (c.index + 1)..<close
+                c.index = close + 1
+                c.skipSpaces()
+            }
+        }
+        f.message = c.index..<line.count
+        return true
+    }
+
+    /// A clock field of `width` columns, right-aligned with spaces (`" 6"`, `" 44"`).
+    @inline(__always)
+    private static func paddedField(_ c: inout ByteCursor, width: Int) -> Int32? {
+        let end = c.index + width
+        var v: Int32 = 0
+        var digits = 0
+        while c.index < end, let b = c.peek() {
+            if b == 0x20, digits == 0 {
+                c.index += 1
+            } else if isDigit(b) {
+                v = v * 10 + Int32(b - 48)
+                digits += 1
+                c.index += 1
+            } else {
+                return nil
+            }
+        }
+        return digits > 0 && c.index == end ? v : nil
+    }
+}
