@@ -21,8 +21,8 @@ public struct AgoraSDKDialect: Dialect {
 
     public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         // The level word ends at the first space; the clock opens at column 8 (9 for a longer word).
-        guard line.count >= 28 else { return false }
-        let wordEnd = line.nextSpace(from: 0)
+        guard line.count >= 28, line[0] &- UInt8(ascii: "A") < 26 else { return false }
+        let wordEnd = line.nextByte(0x20, from: 0, to: 9)
         guard wordEnd >= 4, wordEnd <= 8, let level = Level.fromWord(UnsafeRawBufferPointer(rebasing: line[0..<wordEnd])) else {
             return false
         }
