@@ -20,7 +20,9 @@ import RTCDiagFormats
 /// native SDKs name them and as the Flutter/React Native wrappers print them
 /// (`connectionChangedRejectedByServer`); LiveKit's `DisconnectReason` names
 /// (`PARTICIPANT_REMOVED`, `ROOM_DELETED`, `SERVER_SHUTDOWN` → server; `JOIN_FAILURE` → link;
-/// `DUPLICATE_IDENTITY` → the app's configuration).
+/// `DUPLICATE_IDENTITY` → the app's configuration); Agora's Web SDK, whose reconnect after a
+/// drop fails once the token ("dynamic key") has expired ("reconnect failed AgoraRTCError
+/// CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired").
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -44,6 +46,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓2024-05-01T10:00:01.000Z ERROR [signaling] join rejected: token expired (code 109)
+                """),
+            AnalyzerExample("""
+                14:13:02:100 Agora-SDK [INFO]: [client-42fb7] signal connection state change: CONNECTED -> RECONNECTING
+                ↓14:13:04:158 Agora-SDK [WARNING]: [client-42fb7] Choose server https://webrtc2-ap-web-1.agora.io/api/v1 failed, message: AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired, retry: false
+                ↓14:13:04:461 Agora-SDK [ERROR]: [gateway-client-42fb7] reconnect failed AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired data: {"retry":false}
                 """),
             AnalyzerExample("""
                 ↓2024-11-23 10:15:00.812000+0800 RTCDemo[1234:567901] Signaling: POST https://edge.example.net/v1/join -> 401 Unauthorized
@@ -158,7 +165,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                     || has("join_failure") || has("joinfailure")
                     || has("joinfailed") {
             iceFailed.add(e, source: context.source)
-        } else if has("token") && (has("expired") || has("invalid")) && !has("renew") {
+        } else if (has("token") || has("dynamic key")) && (has("expired") || has("invalid")) && !has("renew") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
         } else if has("401 unauthorized") || has("403 forbidden") {

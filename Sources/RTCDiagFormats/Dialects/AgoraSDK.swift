@@ -3,7 +3,9 @@
 /// The level is padded to eight columns; each clock field is padded with spaces, not zeros
 /// (`(10: 6:54:569 |    0)`); the delta is milliseconds since the previous line. The line
 /// prints no date: the reader dates it from the file (see `YearResolver.day(forTimeOfDay:)`).
-/// The leading `[module]` (`[cm]`, `[adm]`, `[tactics]`, …) is the tag.
+/// The leading `[module]` (`[cm]`, `[adm]`, `[tactics]`, …) is the tag. Agora's Web SDK prints
+/// to the browser console `HH:MM:SS:mmm Agora-SDK [LEVEL]: message` (zero-padded), read here too
+/// with the tag `Agora-SDK`.
 public struct AgoraSDKDialect: Dialect {
     public static var name: String { "agora-sdk" }
     public static var summary: String { "Agora SDK log: INFO    (16:41:51: 76 |    0)   3494; [cm] msg" }
@@ -17,11 +19,16 @@ public struct AgoraSDKDialect: Dialect {
         .init("WARN    (10: 6:54:569 |  113)   6342; adjustCodecFrameRates: Cannot adjust frame rate when VQC is on",
               time: "time of day 10:06:54.569", level: .warning, tid: 6342, tag: "",
               message: "adjustCodecFrameRates: Cannot adjust frame rate when VQC is on"),
+        .init("14:13:04:461 Agora-SDK [ERROR]: [gateway-client-42fb7] reconnect failed AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired",
+              time: "time of day 14:13:04.461", level: .error, tag: "Agora-SDK",
+              message: "[gateway-client-42fb7] reconnect failed AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired"),
     ] }
 
     public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         // The level word ends at the first space; the clock opens at column 8 (9 for a longer word).
-        guard line.count >= 28, line[0] &- UInt8(ascii: "A") < 26 else { return false }
+        guard line.count >= 28 else { return false }
+        if isDigit(line[0]) { return parseWeb(line, into: &f) }
+        guard line[0] &- UInt8(ascii: "A") < 26 else { return false }
         let wordEnd = line.nextByte(0x20, from: 0, to: 9)
         guard wordEnd >= 4, wordEnd <= 8, let level = Level.fromWord(UnsafeRawBufferPointer(rebasing: line[0..<wordEnd])) else {
             return false
@@ -60,6 +67,34 @@ public struct AgoraSDKDialect: Dialect {
                 c.skipSpaces()
             }
         }
+        f.message = c.index..<line.count
+        return true
+    }
+
+    /// `14:13:04:461 Agora-SDK [WARNING]: message`.
+    private static func parseWeb(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
+        var c = ByteCursor(line)
+        var clock = ClockReading()
+        clock.month = 0
+        clock.day = 0
+        guard let h = c.digits(2), h < 24, c.eat(UInt8(ascii: ":")), let m = c.digits(2), m < 60, c.eat(UInt8(ascii: ":")),
+              let s = c.digits(2), s < 61, c.eat(UInt8(ascii: ":")), let ms = c.digits(3), c.eat(0x20) else { return false }
+        let tagStart = c.index
+        for b in "Agora-SDK [".utf8 { guard c.eat(b) else { return false } }
+        let wordStart = c.index
+        guard c.seek(UInt8(ascii: "]")), c.index - wordStart <= 8,
+              let level = Level.fromWord(UnsafeRawBufferPointer(rebasing: line[wordStart..<c.index])) else { return false }
+        c.index += 1
+        guard c.eat(UInt8(ascii: ":")) else { return false }
+        c.skipSpaces()
+        clock.hour = h
+        clock.minute = m
+        clock.second = s
+        clock.micros = ms * 1000
+        f.timeKind = .clock
+        f.clock = clock
+        f.level = level
+        f.tag = tagStart..<(tagStart + 9)
         f.message = c.index..<line.count
         return true
     }
