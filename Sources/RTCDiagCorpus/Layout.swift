@@ -3,7 +3,7 @@ import RTCDiagFormats
 
 /// How a generated line is written in each dialect (layouts as the dialect parsers document).
 public enum Layout: String, CaseIterable, Sendable {
-    case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog, unified, logcatBrief
+    case logcat, chromium, ios, jsonl, iso, logcatTime, studio, xlog, unified, logcatBrief, agora
 
     public var dialectName: String {
         switch self {
@@ -17,6 +17,7 @@ public enum Layout: String, CaseIterable, Sendable {
         case .xlog: "xlog"
         case .unified: "apple-unified-log"
         case .logcatBrief: "logcat-brief"
+        case .agora: "agora-sdk"
         }
     }
 
@@ -79,6 +80,13 @@ public enum Layout: String, CaseIterable, Sendable {
             return "\(l.level)/\(tag)( 8123): \(l.message)"
         case .xlog:
             return "[\(l.level)][\(y)-\(p(mo, 2))-\(p(d, 2)) +8.0 \(p(h, 2)):\(p(mi, 2)):\(p(s, 2)).\(p(micros / 1000, 3))][8123, \(8150 + l.tag.count)][\(l.tag)][\(l.tag.lowercased()).cc:\(100 + l.tag.count * 7), Run][\(l.message)"
+        case .agora:
+            // Agora pads each clock field with spaces; the milliseconds since the line before are a
+            // stand-in here (nothing reads them).
+            let level = ["E": "ERROR", "W": "WARN", "I": "INFO", "D": "DEBUG", "V": "DEBUG"][String(l.level)] ?? "INFO"
+            func sp(_ v: Int, _ n: Int) -> String { String(format: "%\(n)d", v) }
+            let padded = level + String(repeating: " ", count: 8 - level.count)
+            return "\(padded)(\(sp(h, 2)):\(sp(mi, 2)):\(sp(s, 2)):\(sp(micros / 1000, 3)) | \(sp(micros / 1000 % 97, 4)))  \(55043 + l.tag.count); [\(l.tag)] \(l.message)"
         }
     }
 }

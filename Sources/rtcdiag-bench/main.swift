@@ -3,7 +3,7 @@
 //   swift run -c release rtcdiag-bench [--size-mib 1024] [--dir .build/bench-data] [--runs 3]
 //
 // Builds a realistic mixed log of the given size from the labeled-corpus generator (once; reused
-// if present): 3,000 distinct generated calls in all nine dialects, repeated to the size. It then compresses it with
+// if present): 3,000 distinct generated calls in all eleven generated layouts, repeated to the size. It then compresses it with
 // `zstd -3`, `lz4` and `gzip`, then times per codec: the tool's `-dc`, `tool -dc | grep -c WORD`,
 // and rtcdiag's decode only, decode + line framing, decode + framing + parsing into events.
 // Each measurement runs in its own process; peak RSS comes from wait4(2). MB/s are of
