@@ -45,7 +45,6 @@ public struct DialectSample: Sendable {
 public enum Dialects {
     public static let all: [any Dialect.Type] = [
         XLogDialect.self,
-        AgoraSDKDialect.self,
         ChromiumDialect.self,
         AndroidStudioDialect.self,
         AndroidStudioLegacyDialect.self,
@@ -57,6 +56,7 @@ public enum Dialects {
         JSONLinesDialect.self,
         WebRTCNativeDialect.self,
         ISO8601Dialect.self,
+        AgoraSDKDialect.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }

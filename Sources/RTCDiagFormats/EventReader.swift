@@ -495,10 +495,7 @@ public final class EventReader {
         case .none: return nil
         case .clock:
             let c = fields.clock
-            let secondOfDay = Int64(c.hour) * 3600 + Int64(c.minute) * 60 + Int64(c.second)
-            if !c.hasDate {
-                return (years.day(forTimeOfDay: Int32(secondOfDay)) * 86_400 + secondOfDay) * 1_000_000 + Int64(c.micros)
-            }
+            if !c.hasDate { return timeOfDayTime(c) }
             // Consecutive lines nearly always share a date: settle the year and day number once per date.
             let dateKey = Int64(c.year) << 16 | Int64(c.month) << 8 | Int64(c.day)
             if dateKey != lastDateKey {
@@ -510,6 +507,13 @@ public final class EventReader {
                 + Int64(c.micros)
         case .elapsed, .epoch: return fields.instant
         }
+    }
+
+    /// A line that prints only its time of day, dated by `years` (kept out of line: rare).
+    @inline(never)
+    private func timeOfDayTime(_ c: ClockReading) -> Int64 {
+        let secondOfDay = Int64(c.hour) * 3600 + Int64(c.minute) * 60 + Int64(c.second)
+        return (years.day(forTimeOfDay: Int32(secondOfDay)) * 86_400 + secondOfDay) * 1_000_000 + Int64(c.micros)
     }
 
     /// Widens the time span with a wall-clock time and counts backward clock jumps.
