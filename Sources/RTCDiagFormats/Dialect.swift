@@ -56,6 +56,8 @@ public enum Dialects {
         JSONLinesDialect.self,
         WebRTCNativeDialect.self,
         ISO8601Dialect.self,
+        // Last: no other layout looks like it, and lines of another dialect than the input's
+        // try this list in order (placed second, it made parsing ~5 % slower).
         AgoraSDKDialect.self,
     ]
 
