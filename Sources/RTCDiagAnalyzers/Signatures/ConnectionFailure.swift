@@ -22,7 +22,10 @@ import RTCDiagFormats
 /// (`PARTICIPANT_REMOVED`, `ROOM_DELETED`, `SERVER_SHUTDOWN` → server; `JOIN_FAILURE` → link;
 /// `DUPLICATE_IDENTITY` → the app's configuration); Agora's Web SDK, whose reconnect after a
 /// drop fails once the token ("dynamic key") has expired ("reconnect failed AgoraRTCError
-/// CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired").
+/// CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired"); Agora's native SDK log, whose connection
+/// manager logs "[cm] connection state changed from 4 to 5" with the documented
+/// `CONNECTION_STATE_TYPE` numbers (1 disconnected, 2 connecting, 3 connected, 4 reconnecting,
+/// 5 failed).
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -38,7 +41,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "403 Forbidden", "JOIN_FAILED", "JoinFailed", "REJECTED_BY_SERVER", "RejectedByServer", "INVALID_APP_ID",
                    "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName", "PARTICIPANT_REMOVED", "ParticipantRemoved",
                    "ROOM_DELETED", "RoomDeleted", "SERVER_SHUTDOWN", "ServerShutdown", "DUPLICATE_IDENTITY", "DuplicateIdentity",
-                   "JOIN_FAILURE", "JoinFailure"],
+                   "JOIN_FAILURE", "JoinFailure", "connection state changed from"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -51,6 +54,12 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 14:13:02:100 Agora-SDK [INFO]: [client-42fb7] signal connection state change: CONNECTED -> RECONNECTING
                 ↓14:13:04:158 Agora-SDK [WARNING]: [client-42fb7] Choose server https://webrtc2-ap-web-1.agora.io/api/v1 failed, message: AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired, retry: false
                 ↓14:13:04:461 Agora-SDK [ERROR]: [gateway-client-42fb7] reconnect failed AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired data: {"retry":false}
+                """),
+            // Agora's native SDK log: connected, lost (reconnecting), then given up.
+            AnalyzerExample("""
+                INFO    (10: 6:54:569 |    0)   6342; [cm] connection state changed from 2 to 3
+                INFO    (10: 7:31:002 |  113)   6342; [cm] connection state changed from 3 to 4
+                ↓ERROR   (10: 7:51:240 |   98)   6342; [cm] connection state changed from 4 to 5
                 """),
             AnalyzerExample("""
                 ↓2024-11-23 10:15:00.812000+0800 RTCDemo[1234:567901] Signaling: POST https://edge.example.net/v1/join -> 401 Unauthorized
@@ -98,6 +107,13 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            // Agora reconnecting after a network change, and back (logcat, as AGORA_SDK prints it);
+            // another SDK's numbers mean nothing here.
+            AnalyzerExample("""
+                12-09 16:41:51.078  3105  3494 I AGORA_SDK: INFO    (16:41:51: 78 |    0)   3494; [cm] connection state changed from 3 to 4
+                12-09 16:41:53.301  3105  3494 I AGORA_SDK: INFO    (16:41:53:301 |  223)   3494; [cm] connection state changed from 4 to 3
+                12-09 16:41:54.000  3105  3500 I RtcClient: connection state changed from 2 to 5
+                """),
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
                 11-23 10:15:00.812  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 1 => 2
@@ -144,6 +160,16 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 context.timeline.mark(e.time, "ICE", (change.ice ? "ICE → " : "connection → ") + word)
             }
             switch change.state {
+            case .failed: iceFailed.add(e, source: context.source)
+            case .connected:
+                if !iceFailed.isEmpty { recoveredAfterFailure = true }
+                everConnected = true
+            case .other: break
+            }
+            return
+        }
+        if let state = Self.agoraStateChange(m, tag: e.tag) {
+            switch state {
             case .failed: iceFailed.add(e, source: context.source)
             case .connected:
                 if !iceFailed.isEmpty { recoveredAfterFailure = true }
@@ -252,6 +278,21 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             .other
         }
         return (ice, at..<end, state)
+    }
+
+    /// The new state in Agora's "connection state changed from 3 to 4": its connection manager's
+    /// line (module `cm`, as the tag in an `agora-sdk` log or as "[cm] " inside an `AGORA_SDK`
+    /// logcat line); numbers elsewhere may follow another enum, so only these count.
+    static func agoraStateChange(_ m: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer) -> State? {
+        let fromTag = tag.count == 2 && tag[0] == UInt8(ascii: "c") && tag[1] == UInt8(ascii: "m")
+        guard let a = fromTag ? ByteMatch.after(m, "connection state changed from ")
+                              : ByteMatch.after(m, "[cm] connection state changed from "),
+              let to = ByteMatch.after(UnsafeRawBufferPointer(rebasing: m[a...]), " to "), a + to < m.count else { return nil }
+        switch m[a + to] {
+        case UInt8(ascii: "5"): return .failed
+        case UInt8(ascii: "3"): return .connected
+        default: return .other
+        }
     }
 
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
