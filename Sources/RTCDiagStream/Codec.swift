@@ -2,6 +2,8 @@
 /// uploads are renamed, and `.log` files that are really gzip are common.
 public enum Codec: String, Sendable, CaseIterable {
     case plain, zstd, lz4, gzip
+    /// UTF-16 text, little- or big-endian, transcoded to UTF-8 while read.
+    case utf16le = "utf-16le", utf16be = "utf-16be"
 
     /// What the first bytes of an input say it is.
     public enum Sniff: Equatable, Sendable {
@@ -36,11 +38,28 @@ public enum Codec: String, Sendable, CaseIterable {
             return .codec(.zstd)
         }
         if p[0] == 0x1F && p[1] == 0x8B { return .codec(.gzip) }
+        // Byte-order marks (UTF-32's FF FE 00 00 is not UTF-16).
+        if p[0] == 0xFF && p[1] == 0xFE && !(p[2] == 0 && p[3] == 0) { return .codec(.utf16le) }
+        if p[0] == 0xFE && p[1] == 0xFF { return .codec(.utf16be) }
         if p[0] == 0x42 && p[1] == 0x5A && p[2] == 0x68 { return .unsupported("bzip2") }
         if p.count >= 262, p[257] == 0x75, p[258] == 0x73, p[259] == 0x74, p[260] == 0x61, p[261] == 0x72 {
             return .unsupported("tar archive")
         }
         return .codec(.plain)
+    }
+
+    /// UTF-16 without a byte-order mark: text whose every other byte is zero (ASCII in UTF-16),
+    /// on one side only. Nil for anything else (UTF-8 text has no zero bytes).
+    public static func utf16WithoutBOM(_ p: UnsafeRawBufferPointer) -> Codec? {
+        guard p.count >= 64 else { return nil }
+        var zeros = (even: 0, odd: 0)
+        for k in 0..<(p.count & ~1) where p[k] == 0 {
+            if k & 1 == 0 { zeros.even += 1 } else { zeros.odd += 1 }
+        }
+        let half = p.count / 2
+        if zeros.odd * 10 >= half * 4, zeros.even * 20 <= half { return .utf16le }
+        if zeros.even * 10 >= half * 4, zeros.odd * 20 <= half { return .utf16be }
+        return nil
     }
 
     /// Share of bytes in `p` that do not occur in text (control bytes other than tab, CR, LF,

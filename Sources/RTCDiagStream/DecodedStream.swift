@@ -178,7 +178,9 @@ public final class DecodedStream {
                 if sourceEnded || (inStart == 0 && inEnd == input.count) {
                     finished = true
                     throw InputError(input: name, kind: .truncated, compressedOffset: consumedOffset,
-                                     detail: "\(codec.rawValue): input ends inside a frame (truncated upload?)")
+                                     detail: decoder is UTF16Decoder
+                                        ? "\(codec.rawValue): input ends inside a character (an odd number of bytes: truncated upload?)"
+                                        : "\(codec.rawValue): input ends inside a frame (truncated upload?)")
                 }
                 try refill()
             }
@@ -242,10 +244,17 @@ public final class DecodedStream {
         case .codec(.zstd): directCodec = .zstd; decoder = ZstdDecoder(keptHistory: keptHistory)
         case .codec(.lz4): directCodec = .lz4; decoder = LZ4Decoder()
         case .codec(.gzip): directCodec = .gzip; decoder = GzipDecoder()
+        case .codec(.utf16le): directCodec = .utf16le; decoder = UTF16Decoder(bigEndian: false)
+        case .codec(.utf16be): directCodec = .utf16be; decoder = UTF16Decoder(bigEndian: true)
         case .codec(.plain), .needMoreBytes:
             directCodec = .plain
             while !sourceEnded && inEnd < min(input.count, 64 << 10) { try refill() }
             let sample = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[..<inEnd])
+            if let utf16 = Codec.utf16WithoutBOM(sample) {
+                directCodec = utf16
+                decoder = UTF16Decoder(bigEndian: utf16 == .utf16be)
+                return
+            }
             let share = Codec.binaryShare(sample)
             if share > limits.maxBinaryShare {
                 finished = true

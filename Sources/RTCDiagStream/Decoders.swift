@@ -266,3 +266,66 @@ final class GzipDecoder: FrameDecoder {
         return (consumed, produced)
     }
 }
+
+/// UTF-16 text (Windows tools write it: PowerShell's `>` redirection, many desktop apps'
+/// exports) transcoded to UTF-8 as it streams, so everything after sees the same bytes as for
+/// a UTF-8 log. A byte-order mark is dropped; an unpaired surrogate becomes U+FFFD. A code unit
+/// or surrogate pair cut by the end of `input` waits for the next call; an odd byte at the very
+/// end of the input is reported as truncation by the stream (after every line before it).
+final class UTF16Decoder: FrameDecoder {
+    private let bigEndian: Bool
+    private var atStart = true
+    init(bigEndian: Bool) { self.bigEndian = bigEndian }
+
+    var isMidFrame: Bool { false }
+
+    func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecodeFault) -> (consumed: Int, produced: Int)
+    {
+        var i = 0, o = 0
+        let n = input.count, room = output.count
+        @inline(__always) func unit(_ k: Int) -> UInt32 {
+            bigEndian ? UInt32(input[k]) << 8 | UInt32(input[k + 1]) : UInt32(input[k]) | UInt32(input[k + 1]) << 8
+        }
+        if atStart, n >= 2 {
+            atStart = false
+            if unit(0) == 0xFEFF { i = 2 }
+        }
+        while i + 2 <= n, o + 4 <= room {
+            var c = unit(i)
+            var used = 2
+            if c < 0x80 {
+                output[o] = UInt8(c)
+                o += 1
+                i += 2
+                continue
+            }
+            if c & 0xFC00 == 0xD800 {
+                guard i + 4 <= n else { break }    // the low half is in the next call's input
+                let low = unit(i + 2)
+                if low & 0xFC00 == 0xDC00 {
+                    c = 0x10000 + ((c & 0x3FF) << 10 | (low & 0x3FF))
+                    used = 4
+                } else {
+                    c = 0xFFFD
+                }
+            } else if c & 0xFC00 == 0xDC00 {
+                c = 0xFFFD
+            }
+            if c < 0x800 {
+                output[o] = UInt8(0xC0 | c >> 6); output[o + 1] = UInt8(0x80 | c & 0x3F)
+                o += 2
+            } else if c < 0x10000 {
+                output[o] = UInt8(0xE0 | c >> 12); output[o + 1] = UInt8(0x80 | c >> 6 & 0x3F)
+                output[o + 2] = UInt8(0x80 | c & 0x3F)
+                o += 3
+            } else {
+                output[o] = UInt8(0xF0 | c >> 18); output[o + 1] = UInt8(0x80 | c >> 12 & 0x3F)
+                output[o + 2] = UInt8(0x80 | c >> 6 & 0x3F); output[o + 3] = UInt8(0x80 | c & 0x3F)
+                o += 4
+            }
+            i += used
+        }
+        return (i, o)
+    }
+}

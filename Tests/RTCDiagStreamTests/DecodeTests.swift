@@ -45,6 +45,42 @@ struct DecodeTests {
         }
     }
 
+    /// `text` as UTF-16 code units, little- or big-endian, with or without a byte-order mark.
+    func utf16(_ text: String, bigEndian: Bool = false, bom: Bool = true) -> [UInt8] {
+        let units = (bom ? [UInt16(0xFEFF)] : []) + Array(text.utf16)
+        return units.flatMap { u in bigEndian ? [UInt8(u >> 8), UInt8(u & 0xFF)] : [UInt8(u & 0xFF), UInt8(u >> 8)] }
+    }
+
+    @Test("UTF-16 logs (with a byte-order mark either way round, or little-endian without) read as UTF-8")
+    func utf16Text() throws {
+        // Non-ASCII on purpose: CJK (3 UTF-8 bytes), an emoji (a surrogate pair, 4 bytes).
+        let original = String(decoding: text[..<20_000], as: UTF8.self)
+            + "03-29 00:03:05.555 25797 26866 W RtcClient: 麦克风被占用 🎙️ mic busy\n"
+        let utf8 = Array(original.utf8)
+        for (codec, bytes) in [(Codec.utf16le, utf16(original)), (.utf16be, utf16(original, bigEndian: true)),
+                               (.utf16le, utf16(original, bom: false)), (.utf16be, utf16(original, bigEndian: true, bom: false))] {
+            let path = temporaryFile(bytes, name: "windows.log")
+            let (out, found) = try decodeAll(path)
+            #expect(found == codec)
+            #expect(out == utf8, "\(codec): \(out.count) of \(utf8.count) bytes")
+            // Odd-sized reads split code units and the surrogate pair across calls.
+            let (small, _) = try decodeAll(path, inputBuffer: 7, outputBuffer: 13)
+            #expect(small == utf8, "\(codec) in pieces: \(small.count) of \(utf8.count) bytes")
+        }
+        // An unpaired surrogate is replaced, not dropped with its neighbours.
+        let lone: [UInt8] = [0xFF, 0xFE] + [UInt16(0x61), 0xD800, 0x62, 0x0A].flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(try decodeAll(temporaryFile(lone)).bytes == Array("a\u{FFFD}b\n".utf8))
+        // Cut after an odd byte: every line before it, then the truncation with its offset.
+        let cut = Array(utf16(original).dropLast(1))
+        let r = frame(temporaryFile(cut))
+        #expect(r.error?.kind == .truncated)
+        #expect(r.error?.compressedOffset == Int64(cut.count - 1))
+        // (the cut took the LF's second byte: the last line comes out whole, without its newline)
+        #expect(r.lines.count == original.split(separator: "\n").count)
+        let last = String(decoding: r.lines.last?.text ?? [], as: UTF8.self)
+        #expect(last.hasSuffix("🎙️ mic busy"))
+    }
+
     @Test("a leading skippable frame before an lz4 frame is still lz4")
     func skippableThenLZ4() throws {
         let (_, codec) = try decodeAll(temporaryFile(Compress.skippable([1, 2]) + Compress.lz4(text)))
