@@ -35,6 +35,10 @@ public enum DiagnosisReport {
         if let a = v.firstTime, let b = v.lastTime { s += ", \(formatLogTime(a)) → \(formatLogTime(b))" }
         s += "\n"
         if let o = v.omittedSessions { s += "  calls      \(TerminalStyle.scrub(omittedText(o, of: v.sessionCount)))\n" }
+        if v.isUnread {
+            s += "  verdict    " + style.level("none", .error) + ": no line of this input could be read (see below)\n"
+            return s + toolText(v)
+        }
         guard let severity = v.severity, let primary = v.primary else {
             s += "  verdict    " + style.level("healthy", .info) + ": no evidence of a call problem\n"
             s += "  checked    \(v.checked.joined(separator: ", "))\n"
@@ -88,6 +92,8 @@ public enum DiagnosisReport {
         if let severity = v.severity, let primary = v.primary {
             s += "**Verdict: \(severity) — \(primary.cause.rawValue)** (confidence \(percent(primary.confidence))); "
             s += "\(severity.responseTarget).\n\n"
+        } else if v.isUnread {
+            s += "**No verdict** — no line of this input could be read.\n\n"
         } else {
             s += "**Verdict: healthy** — no evidence of a call problem. Checked: \(v.checked.joined(separator: ", ")).\n\n"
         }

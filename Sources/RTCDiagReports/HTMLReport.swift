@@ -123,6 +123,8 @@ public enum HTMLReport {
                 s += h.reasons.map(escape).joined(separator: "<br />") + "</td></tr>\n"
             }
             s += "</table>\n"
+        } else if v.isUnread {
+            s += "<p class=\"verdict P0\">No verdict — no line of this input could be read.</p>\n"
         } else {
             s += "<p class=\"verdict healthy\">Healthy — no evidence of a call problem. Checked: \(escape(v.checked.joined(separator: ", "))).</p>\n"
         }

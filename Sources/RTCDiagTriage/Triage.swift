@@ -35,7 +35,10 @@ public struct Verdict: Sendable {
     public var firstTime: Int64?
     public var lastTime: Int64?
 
-    public var isHealthy: Bool { findings.isEmpty }
+    /// Nothing found in lines that were read. A log of which no line could be read (binary,
+    /// empty, unreadable) is not healthy: there is no verdict (`isUnread`).
+    public var isHealthy: Bool { findings.isEmpty && lines > 0 }
+    public var isUnread: Bool { findings.isEmpty && lines == 0 }
     public var primary: Hypothesis? { hypotheses.first }
 
     /// Remediation of the findings behind the primary cause, most severe first, without repeats.

@@ -275,6 +275,12 @@ struct DiagnoseBadInputTests {
             #expect(r.status == 3)
             #expect(r.stderr.contains(path))
             #expect(!r.stdout.contains("verdict    P"))
+            // Nothing read is no verdict, not a healthy call.
+            #expect(r.stdout.contains("verdict    none: no line of this input could be read"))
+            #expect(!r.stdout.contains("healthy"))
+            let json = try run(["diagnose", path, "--format", "json"])
+            #expect(json.stdout.contains("\"healthy\":false"))
+            #expect(try run(["diagnose", path, "--format", "md"]).stdout.contains("**No verdict**"))
         }
     }
 }
