@@ -8,7 +8,8 @@ import RTCDiagFormats
 /// `roundTripTime`, seconds; the candidate pair's `currentRoundTripTime`, seconds — not the
 /// cumulative `totalRoundTripTime`); libwebrtc's legacy stats reports (`googRtt: …`, ms); the
 /// periodic `rtt=… loss=…` stats lines RTC SDKs print (vendor docs of `onRtcStats` / network
-/// quality).
+/// quality); Twilio Voice's call-quality samples (`packetsLostFraction` / insights'
+/// `"packets_lost_fraction"`, in percent — its own warning fires above 1 % — and `"rtt"` in ms).
 public struct PacketLossAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "packet_loss",
@@ -17,7 +18,8 @@ public struct PacketLossAnalyzer: Analyzer {
         defaultCause: .link, defaultSeverity: .p2,
         remediation: "Check the user's network (Wi-Fi signal, congestion, cellular coverage); compare with the edge "
             + "server's loss figures; consider a closer region or TCP/TURN fallback.",
-        keywords: ["loss=", "loss:", "lossRate=", "rtt=", "fractionLost", "RoundTripTime", "googRtt"],
+        keywords: ["loss=", "loss:", "lossRate=", "rtt=", "fractionLost", "RoundTripTime", "googRtt", "\"rtt\":",
+                   "packets_lost_fraction", "packetsLostFraction"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:05.000  8123  8190 I RtcClient: stats rtt=48ms loss=0.0% jitter=4ms
@@ -37,6 +39,12 @@ public struct PacketLossAnalyzer: Analyzer {
                 ↓2024-05-01T10:00:04.000Z INFO [stats] remote-inbound-rtp {"kind":"audio","packetsLost":77,"fractionLost":0.16,"roundTripTime":0.094,"totalRoundTripTime":1.1,"roundTripTimeMeasurements":13}
                 ↓2024-05-01T10:00:06.000Z INFO [stats] remote-inbound-rtp {"kind":"audio","packetsLost":102,"fractionLost":0.09,"roundTripTime":0.088,"totalRoundTripTime":1.3,"roundTripTimeMeasurements":15}
                 """),
+            // Twilio Voice's call-quality samples as an app logs them (percent, ms).
+            AnalyzerExample("""
+                ↓2018-05-24 20:07:13.131 8123-8190/com.example.voice I/CallQuality: {"packets_received":812,"packets_lost":71,"packets_lost_fraction":8.04,"jitter":31,"rtt":57,"mos":3.4}
+                ↓2018-05-24 20:07:14.133 8123-8190/com.example.voice I/CallQuality: {"packets_received":820,"packets_lost":96,"packets_lost_fraction":10.48,"jitter":35,"rtt":61,"mos":3.2}
+                ↓2018-05-24 20:07:15.134 8123-8190/com.example.voice I/CallQuality: {"packets_received":805,"packets_lost":88,"packets_lost_fraction":9.85,"jitter":30,"rtt":66,"mos":3.3}
+                """),
             AnalyzerExample("""
                 ↓11-23 10:15:05.000  8123  8190 D StatsObserver: ssrc_audio_send googRtt: 612, packetsLost: 0
                 ↓11-23 10:15:10.000  8123  8190 D StatsObserver: ssrc_audio_send googRtt: 655, packetsLost: 0
@@ -50,6 +58,11 @@ public struct PacketLossAnalyzer: Analyzer {
                 11-23 10:15:15.000  8123  8190 I RtcClient: stats rtt=60ms loss=0.1% jitter=8ms
                 11-23 10:15:20.000  8123  8190 I RtcClient: stats rtt=49ms loss=9.0% jitter=5ms
                 11-23 10:15:25.000  8123  8190 I RtcClient: stats rtt=51ms loss=0.0% jitter=4ms
+                """),
+            AnalyzerExample("""
+                2018-05-24 20:07:13.131 8123-8190/com.example.voice I/CallQuality: {"packets_received":812,"packets_lost":0,"packets_lost_fraction":0,"jitter":3,"rtt":57,"mos":4.42}
+                2018-05-24 20:07:14.133 8123-8190/com.example.voice I/CallQuality: {"packets_received":820,"packets_lost":1,"packets_lost_fraction":0.12,"jitter":4,"rtt":61,"mos":4.41}
+                2018-05-24 20:07:15.134 8123-8190/com.example.voice I/CallQuality: {"packets_received":805,"packets_lost":0,"packets_lost_fraction":0,"jitter":3,"rtt":66,"mos":4.42}
                 """),
             // Whole numbers are percent: 1 % loss is not 100 %.
             AnalyzerExample("""
@@ -78,7 +91,8 @@ public struct PacketLossAnalyzer: Analyzer {
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
         let loss = Self.lossPercent(m) ?? Self.statValue(m, "fractionLost").map { $0 * 100 }
-        let rtt = ByteMatch.number(after: "rtt=", in: m) ?? Self.statValue(m, "googRtt")
+            ?? Self.statValue(m, "packets_lost_fraction") ?? Self.statValue(m, "packetsLostFraction")
+        let rtt = ByteMatch.number(after: "rtt=", in: m) ?? Self.statValue(m, "googRtt") ?? Self.statValue(m, "\"rtt\"")
             ?? Self.statValue(m, "currentRoundTripTime").map { $0 * 1000 } ?? Self.statValue(m, "roundTripTime").map { $0 * 1000 }
         guard loss != nil || rtt != nil else { return }
         samples += 1
