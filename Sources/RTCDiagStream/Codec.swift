@@ -57,8 +57,19 @@ public enum Codec: String, Sendable, CaseIterable {
             if k & 1 == 0 { zeros.even += 1 } else { zeros.odd += 1 }
         }
         let half = p.count / 2
-        if zeros.odd * 10 >= half * 4, zeros.even * 20 <= half { return .utf16le }
-        if zeros.even * 10 >= half * 4, zeros.odd * 20 <= half { return .utf16be }
+        // Binary data with zero bytes in step (16-bit samples, tables) is not text: the other
+        // byte of those units must read as text too.
+        func textual(_ side: Int) -> Bool {
+            var units = 0, control = 0
+            for k in stride(from: 0, to: p.count & ~1, by: 2) where p[k + 1 - side] == 0 {
+                units += 1
+                let b = p[k + side]
+                if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D { control += 1 }
+            }
+            return control * 10 < units
+        }
+        if zeros.odd * 10 >= half * 4, zeros.even * 20 <= half, textual(0) { return .utf16le }
+        if zeros.even * 10 >= half * 4, zeros.odd * 20 <= half, textual(1) { return .utf16be }
         return nil
     }
 

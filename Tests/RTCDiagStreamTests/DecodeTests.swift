@@ -67,6 +67,9 @@ struct DecodeTests {
             let (small, _) = try decodeAll(path, inputBuffer: 7, outputBuffer: 13)
             #expect(small == utf8, "\(codec) in pieces: \(small.count) of \(utf8.count) bytes")
         }
+        // 16-bit binary samples have zero bytes in step too, but are no text: still refused.
+        let samples = (0..<20_000).flatMap { [UInt8($0 % 29), UInt8(0)] }
+        #expect(frame(temporaryFile(samples)).error?.kind == .binary)
         // An unpaired surrogate is replaced, not dropped with its neighbours.
         let lone: [UInt8] = [0xFF, 0xFE] + [UInt16(0x61), 0xD800, 0x62, 0x0A].flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         #expect(try decodeAll(temporaryFile(lone)).bytes == Array("a\u{FFFD}b\n".utf8))
