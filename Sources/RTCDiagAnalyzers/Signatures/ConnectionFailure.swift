@@ -25,7 +25,9 @@ import RTCDiagFormats
 /// CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired"); Agora's native SDK log, whose connection
 /// manager logs "[cm] connection state changed from 4 to 5" with the documented
 /// `CONNECTION_STATE_TYPE` numbers (1 disconnected, 2 connecting, 3 connected, 4 reconnecting,
-/// 5 failed).
+/// 5 failed); LiveKit's Android engine, which retries a lost connection ("Reconnecting to
+/// signal, attempt 3", "Error during reconnection.") and either gets back ("reconnected to ICE")
+/// or gives up after a minute ("Close - Failed reconnecting").
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -41,7 +43,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "403 Forbidden", "JOIN_FAILED", "JoinFailed", "REJECTED_BY_SERVER", "RejectedByServer", "INVALID_APP_ID",
                    "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName", "PARTICIPANT_REMOVED", "ParticipantRemoved",
                    "ROOM_DELETED", "RoomDeleted", "SERVER_SHUTDOWN", "ServerShutdown", "DUPLICATE_IDENTITY", "DuplicateIdentity",
-                   "JOIN_FAILURE", "JoinFailure", "connection state changed from"],
+                   "JOIN_FAILURE", "JoinFailure", "connection state changed from",
+                   "Failed reconnecting", "reconnected to ICE"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -54,6 +57,15 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 14:13:02:100 Agora-SDK [INFO]: [client-42fb7] signal connection state change: CONNECTED -> RECONNECTING
                 ↓14:13:04:158 Agora-SDK [WARNING]: [client-42fb7] Choose server https://webrtc2-ap-web-1.agora.io/api/v1 failed, message: AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired, retry: false
                 ↓14:13:04:461 Agora-SDK [ERROR]: [gateway-client-42fb7] reconnect failed AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired data: {"retry":false}
+                """),
+            // LiveKit's Android engine losing the connection and giving up after its retries.
+            AnalyzerExample("""
+                06-12 10:00:01.000  4000  4010 I LiveKit : Reconnecting to signal, attempt 1
+                06-12 10:00:01.200  4000  4010 W LiveKit : Error during reconnection.
+                06-12 10:00:03.300  4000  4010 I LiveKit : Reconnecting to signal, attempt 2
+                06-12 10:00:03.400  4000  4010 V LiveKit : Attempting full reconnect.
+                06-12 10:00:08.000  4000  4010 W LiveKit : Error during reconnection.
+                ↓06-12 10:01:02.000  4000  4010 V LiveKit : Close - Failed reconnecting
                 """),
             // Agora's native SDK log: connected, lost (reconnecting), then given up.
             AnalyzerExample("""
@@ -107,6 +119,12 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            // LiveKit losing the connection and getting it back.
+            AnalyzerExample("""
+                06-12 10:00:01.000  4000  4010 I LiveKit : Reconnecting to signal, attempt 1
+                06-12 10:00:01.100  4000  4010 V LiveKit : Attempting soft reconnect.
+                06-12 10:00:02.900  4000  4010 V LiveKit : reconnected to ICE
+                """),
             // Agora reconnecting after a network change, and back (logcat, as AGORA_SDK prints it);
             // another SDK's numbers mean nothing here.
             AnalyzerExample("""
@@ -176,6 +194,16 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 everConnected = true
             case .other: break
             }
+            return
+        }
+        if ByteMatch.contains(m, "Failed reconnecting") {    // a connection that was up and could not be restored
+            everConnected = true
+            iceFailed.add(e, source: context.source)
+            return
+        }
+        if ByteMatch.contains(m, "reconnected to ICE") {
+            if !iceFailed.isEmpty { recoveredAfterFailure = true }
+            everConnected = true
             return
         }
         if ByteMatch.contains(m, "DTLS") && (ByteMatch.contains(m, "failed") || ByteMatch.contains(m, "handshake error")) {
