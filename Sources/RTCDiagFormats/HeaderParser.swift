@@ -47,7 +47,8 @@ struct HeaderParser: Sendable {
     }
 
     /// Tries the dialect after stripping what pastes add in front of a line: indentation, `>`
-    /// quote markers, and line numbers (`123 `, `123: `, `123| `, or glued `12311-23 …`).
+    /// quote markers, line numbers (`123 `, `123: `, `123| `, or glued `12311-23 …`), and the
+    /// source link a browser's console puts before each message (`Logger.js:155 `).
     /// Returns the number of bytes stripped.
     static func cleanedParse(_ d: any Dialect.Type, _ bytes: UnsafeRawBufferPointer, _ f: inout LineFields) -> Int? {
         var k = 0
@@ -55,6 +56,10 @@ struct HeaderParser: Sendable {
         if k > 0, k < bytes.count {
             f.reset()
             if d.parse(UnsafeRawBufferPointer(rebasing: bytes[k...]), into: &f) { return k }
+        }
+        if let s = consoleSourceLink(bytes, from: k) {
+            f.reset()
+            if d.parse(UnsafeRawBufferPointer(rebasing: bytes[s...]), into: &f) { return s }
         }
         var digitsEnd = k
         while digitsEnd < bytes.count, digitsEnd - k < 8, isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
@@ -76,6 +81,35 @@ struct HeaderParser: Sendable {
             g += 1
         }
         return nil
+    }
+
+    /// Where the text starts after a console source link at `from`: a script name ending in
+    /// `.js`, `.mjs`, `.ts`, `.jsx` or `.tsx`, `:line` (and `:column`), then spaces — what
+    /// Chrome's and Firefox's consoles show beside each message and copy along with it.
+    static func consoleSourceLink(_ bytes: UnsafeRawBufferPointer, from k: Int) -> Int? {
+        guard k < bytes.count, (bytes[k] | 0x20) &- UInt8(ascii: "a") < 26 else { return nil }
+        let end = min(bytes.count, k + 80)
+        var colon = k
+        while colon < end, bytes[colon] != UInt8(ascii: ":") {
+            let b = bytes[colon]
+            guard isDigit(b) || (b | 0x20) &- UInt8(ascii: "a") < 26 || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
+                    || b == UInt8(ascii: "-") else { return nil }
+            colon += 1
+        }
+        guard colon < end else { return nil }
+        let name = UnsafeRawBufferPointer(rebasing: bytes[k..<colon])
+        guard [".js", ".mjs", ".ts", ".jsx", ".tsx"].contains(where: { ext in
+            name.count > ext.utf8.count && zip(name.suffix(ext.utf8.count), ext.utf8).allSatisfy { $0 == $1 } }) else { return nil }
+        var i = colon
+        for _ in 0..<2 where i < end && bytes[i] == UInt8(ascii: ":") {
+            var digits = i + 1
+            while digits < end, isDigit(bytes[digits]) { digits += 1 }
+            guard digits > i + 1 else { return nil }
+            i = digits
+        }
+        guard i < end, bytes[i] == 0x20 else { return nil }
+        while i < bytes.count, bytes[i] == 0x20 { i += 1 }
+        return i < bytes.count ? i : nil
     }
 }
 

@@ -93,6 +93,22 @@ struct ReaderTests {
         #expect(same.year(forMonth: 2) == 2025)
     }
 
+    @Test("a browser console's source link before each line is stripped like a paste's line number")
+    func consoleLinks() throws {
+        let text = """
+            Logger.js:155 2025-04-16T14:25:20.100Z [modules/xmpp/JingleSessionPC] <fn>:  (TIME) ICE connected JVB:
+            app.bundle.min.js:138:1174172 2025-04-16T14:25:21.000Z [features/base/media] <fn>:  Start muted: false
+            r @ Logger.js:155
+            main.ts:9 not a log line
+            """
+        let (events, reader) = try readEvents(text)
+        #expect(reader.detection.chosen == "iso8601")
+        #expect(events.count == 2)    // the last two lines continue the event above
+        #expect(events.map(\.tag) == ["modules/xmpp/JingleSessionPC", "features/base/media"])
+        #expect(events.allSatisfy { $0.flags.contains(.pasteCleaned) && $0.time != nil })
+        #expect(events[1].lineCount == 3)
+    }
+
     @Test("a log of times of day alone takes the file's date and steps a day at midnight")
     func timeOfDayOnly() {
         let mtime: Int64 = daysFromCivil(2021, 3, 16) * 86_400 + 9 * 3600

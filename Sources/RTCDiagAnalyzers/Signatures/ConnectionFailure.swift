@@ -27,7 +27,9 @@ import RTCDiagFormats
 /// `CONNECTION_STATE_TYPE` numbers (1 disconnected, 2 connecting, 3 connected, 4 reconnecting,
 /// 5 failed); LiveKit's Android engine, which retries a lost connection ("Reconnecting to
 /// signal, attempt 3", "Error during reconnection.") and either gets back ("reconnected to ICE")
-/// or gives up after a minute ("Close - Failed reconnecting").
+/// or gives up after a minute ("Close - Failed reconnecting"); Jitsi's web client
+/// (`JingleSessionPC`: "(TIME) ICE connected JVB:", "(TIME) ICE failed P2P? false:", "JVB PC
+/// state is now failed (ICE state disconnected)").
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -44,7 +46,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName", "PARTICIPANT_REMOVED", "ParticipantRemoved",
                    "ROOM_DELETED", "RoomDeleted", "SERVER_SHUTDOWN", "ServerShutdown", "DUPLICATE_IDENTITY", "DuplicateIdentity",
                    "JOIN_FAILURE", "JoinFailure", "connection state changed from",
-                   "Failed reconnecting", "reconnected to ICE"],
+                   "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -57,6 +59,13 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 14:13:02:100 Agora-SDK [INFO]: [client-42fb7] signal connection state change: CONNECTED -> RECONNECTING
                 ↓14:13:04:158 Agora-SDK [WARNING]: [client-42fb7] Choose server https://webrtc2-ap-web-1.agora.io/api/v1 failed, message: AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired, retry: false
                 ↓14:13:04:461 Agora-SDK [ERROR]: [gateway-client-42fb7] reconnect failed AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired data: {"retry":false}
+                """),
+            // Jitsi's web client, copied from Chrome's console with its source links.
+            AnalyzerExample("""
+                Logger.js:155 2025-04-16T14:25:20.100Z [modules/xmpp/JingleSessionPC] <peerconnection.oniceconnectionstatechange>:  (TIME) ICE connected JVB:\t 19000.1
+                ↓Logger.js:155 2025-04-16T14:25:46.249Z [modules/xmpp/JingleSessionPC] <peerconnection.onconnectionstatechange>:  (TIME) JVB PC state is now failed (ICE state disconnected):\t 19245.69
+                Logger.js:155 2025-04-16T14:25:47.251Z [JitsiConference] triggering ice restart after 1000
+                ↓Logger.js:155 2025-04-16T14:25:49.430Z [modules/connectivity/IceFailedHandling] <dp._actOnIceFailed>:  ICE failed, enableForcedReload: undefined
                 """),
             // LiveKit's Android engine losing the connection and giving up after its retries.
             AnalyzerExample("""
@@ -269,8 +278,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             at = a
         } else if let a = ByteMatch.after(m, "ICE state changed from "), let to = ByteMatch.after(UnsafeRawBufferPointer(rebasing: m[a...]), " to ") {
             at = a + to
+        } else if let a = ByteMatch.after(m, "(TIME) ICE ") {    // Jitsi: "(TIME) ICE connected JVB:", "… ICE failed P2P? false:"
+            at = a
         } else if let a = ByteMatch.after(m, "PeerConnectionState") ?? ByteMatch.after(m, "ICE+DTLS state changed:")
-                    ?? ByteMatch.after(m, "Peer Connection State has changed") {
+                    ?? ByteMatch.after(m, "Peer Connection State has changed") ?? ByteMatch.after(m, "PC state is now ") {
             at = a
             ice = false
         } else {
