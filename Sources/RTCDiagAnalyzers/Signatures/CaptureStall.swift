@@ -15,7 +15,11 @@ import RTCDiagFormats
 /// zero — the microphone delivered only silence); on the receiving side `video_receive_stream2.cc`
 /// ("No decodable frame in 3000 ms, requesting keyframe."): the remote video froze — loss on the
 /// path or a sender that stopped, so a link finding, and only when it repeats (one wait can
-/// happen while a stream starts).
+/// happen while a stream starts); WebRTC's iOS `RTCCameraVideoCapturer` ("Capture session
+/// interrupted: VideoDeviceInUseByAnotherClient" / "…NotAvailableWithMultipleForegroundApps",
+/// "Capture session interruption ended.", "Capture session runtime error: …"): another app or
+/// split-screen took the camera; "…: VideoDeviceNotAvailableInBackground" is the app going to
+/// the background, which stops every camera — no fault.
 public struct CaptureStallAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "capture_stall",
@@ -24,9 +28,14 @@ public struct CaptureStallAnalyzer: Analyzer {
         defaultCause: .client, defaultSeverity: .p1,
         remediation: "Check for another app or the system taking the camera/microphone, thermal throttling, and "
             + "whether the app returns video buffers (texture in use); restart capture on freeze.",
-        keywords: ["Camera freezed", "onCameraFreezed", "AudioRecord.read failed", "[REC : ", "[PLAY: ", "total recording time",
+        keywords: ["Camera freezed", "onCameraFreezed", "Capture session interrupted", "Capture session interruption ended",
+                   "Capture session runtime error", "AudioRecord.read failed", "[REC : ", "[PLAY: ", "total recording time",
                    "total playout time", "RecordedOnlyZeros", "No decodable frame in"],
         triggeringExamples: [
+            // An iPad in split view: the other app takes the camera.
+            AnalyzerExample("""
+                ↓2024-05-01 10:02:11.520114+0800 RTCDemo[1234:567950] Capture session interrupted: VideoDeviceNotAvailableWithMultipleForegroundApps
+                """),
             AnalyzerExample("""
                 11-23 10:15:10.000  8123  8210 D CameraStatistics: Camera fps: 30.
                 ↓11-23 10:15:14.000  8123  8210 E CameraStatistics: Camera freezed.
@@ -51,6 +60,11 @@ public struct CaptureStallAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            // The app went to the background: iOS stops every camera, and gives it back.
+            AnalyzerExample("""
+                2024-05-01 10:02:11.520114+0800 RTCDemo[1234:567950] Capture session interrupted: VideoDeviceNotAvailableInBackground
+                2024-05-01 10:02:40.003327+0800 RTCDemo[1234:567950] Capture session interruption ended.
+                """),
             AnalyzerExample("""
                 11-23 10:15:10.000  8123  8210 D CameraStatistics: Camera fps: 30.
                 11-23 10:15:12.000  8123  8210 D CameraStatistics: Camera fps: 29.
@@ -90,6 +104,9 @@ public struct CaptureStallAnalyzer: Analyzer {
     private var recordingStallMillis = 0.0, playoutStallMillis = 0.0
     private var onlyZeros = EvidenceLog()
     private var remoteFrozen = EvidenceLog()
+    /// iOS took the camera away (not for backgrounding); whether it gave it back.
+    private var cameraTaken = EvidenceLog()
+    private var cameraBack = false
 
     public init() {}
 
@@ -97,6 +114,15 @@ public struct CaptureStallAnalyzer: Analyzer {
         let m = e.message
         if ByteMatch.contains(m, "Camera freezed") || ByteMatch.contains(m, "onCameraFreezed") {
             video.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "Capture session interrupted") {
+            guard !ByteMatch.contains(m, "NotAvailableInBackground") else { return }
+            cameraTaken.add(e, source: context.source)
+            cameraBack = false
+        } else if ByteMatch.contains(m, "Capture session interruption ended") {
+            cameraBack = true
+        } else if ByteMatch.contains(m, "Capture session runtime error") {
+            cameraTaken.add(e, source: context.source)
+            cameraBack = false
         } else if ByteMatch.contains(m, "AudioRecord.read failed") {
             audio.add(e, source: context.source)
         } else if ByteMatch.contains(m, "No decodable frame in") {
@@ -133,6 +159,13 @@ public struct CaptureStallAnalyzer: Analyzer {
             out.append(Finding(signature: d.id, title: d.name, subkind: "video", cause: .client, severity: .p1, confidence: 0.8,
                                detail: "The camera stopped delivering frames (\(video.count) freeze report(s))",
                                evidence: video, remediation: d.remediation))
+        }
+        if !cameraTaken.isEmpty {
+            out.append(Finding(signature: d.id, title: d.name, subkind: "camera_interrupted", cause: .client,
+                               severity: cameraBack ? .p2 : .p1, confidence: 0.7,
+                               detail: "iOS interrupted the camera (another app or split-screen took it, or the capture session "
+                                   + "failed)" + (cameraBack ? "; it came back" : " and did not give it back"),
+                               evidence: cameraTaken, remediation: d.remediation))
         }
         if !audio.isEmpty {
             out.append(Finding(signature: d.id, title: d.name, subkind: "audio", cause: .client, severity: .p1,
