@@ -97,9 +97,13 @@ struct HeaderParser: Sendable {
             colon += 1
         }
         guard colon < end else { return nil }
-        let name = UnsafeRawBufferPointer(rebasing: bytes[k..<colon])
-        guard [".js", ".mjs", ".ts", ".jsx", ".tsx"].contains(where: { ext in
-            name.count > ext.utf8.count && zip(name.suffix(ext.utf8.count), ext.utf8).allSatisfy { $0 == $1 } }) else { return nil }
+        // The extension: after the last dot, `js`, `mjs`, `ts`, `jsx` or `tsx` (a word, no allocation).
+        var dot = colon - 1
+        while dot > k, bytes[dot] != UInt8(ascii: ".") { dot -= 1 }
+        guard dot > k, colon - dot - 1 >= 2, colon - dot - 1 <= 3 else { return nil }
+        var ext: UInt32 = 0
+        for i in (dot + 1)..<colon { ext = ext << 8 | UInt32(bytes[i] | 0x20) }
+        guard ext == 0x6A73 || ext == 0x74_73 || ext == 0x6D_6A73 || ext == 0x6A_7378 || ext == 0x74_7378 else { return nil }
         var i = colon
         for _ in 0..<2 where i < end && bytes[i] == UInt8(ascii: ":") {
             var digits = i + 1
