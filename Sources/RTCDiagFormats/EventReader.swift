@@ -11,6 +11,9 @@ public struct ReaderOptions: Sendable {
     public var dialect: String?
     /// Year for dialects that print none; default: the file's mtime year, else this year.
     public var year: Int?
+    /// Date (days since 1970) of the first line for dialects that print only a time of day;
+    /// default: the file's mtime date.
+    public var date: Int64?
     /// Seconds since 1970 standing for "now" when neither `year` nor an mtime is known.
     public var now: Int64 = 0
     /// Lines and bytes looked at to detect the dialect.
@@ -128,7 +131,8 @@ public final class EventReader {
         self.framer = framer
         self.options = options
         hasWindow = options.since != nil || options.until != nil
-        years = YearResolver(explicitYear: options.year, modificationTime: framer.decodedStream.modificationTime,
+        years = YearResolver(explicitYear: options.year, explicitDate: options.date,
+                             modificationTime: framer.decodedStream.modificationTime,
                              now: options.now)
         pending = EventBuffer(capacity: options.maxEventBytes)
         ready = EventBuffer(capacity: options.maxEventBytes)

@@ -74,9 +74,9 @@ public struct YearResolver: Sendable {
     /// than this started in the year before.
     private let referenceMonth: Int32?
 
-    public init(explicitYear: Int?, modificationTime: Int64?, now: Int64) {
+    public init(explicitYear: Int?, explicitDate: Int64? = nil, modificationTime: Int64?, now: Int64) {
         let reference = modificationTime ?? now
-        dayNumber = reference >= 0 ? reference / 86_400 : (reference - 86_399) / 86_400
+        dayNumber = explicitDate ?? (reference >= 0 ? reference / 86_400 : (reference - 86_399) / 86_400)
         if let explicitYear {
             year = Int32(explicitYear)
             referenceMonth = nil
@@ -88,8 +88,9 @@ public struct YearResolver: Sendable {
         }
     }
 
-    /// Days since 1970 for a line that prints only its time of day: the file's modification
-    /// date, a day later each time the clock wraps past midnight (back by more than six hours).
+    /// Days since 1970 for a line that prints only its time of day: `--date`, else the file's
+    /// modification date, a day later each time the clock wraps past midnight (back by more
+    /// than six hours).
     public mutating func day(forTimeOfDay seconds: Int32) -> Int64 {
         if lastTimeOfDay >= 0, seconds + 6 * 3600 < lastTimeOfDay { dayNumber += 1 }
         lastTimeOfDay = seconds

@@ -34,6 +34,9 @@ struct Diagnose: ParsableCommand {
     @Option(help: "Year for dialects that print none; default: the file's modification year.")
     var year: Int?
 
+    @Option(help: "Date of the first line (YYYY-MM-DD) for logs that print only a time of day; default: the file's modification date.")
+    var date: String?
+
     @Option(help: "Decompressed-to-compressed ratio at which an input or archive is stopped as a bomb.")
     var maxRatio: Int = 1000
 
@@ -58,6 +61,7 @@ struct Diagnose: ParsableCommand {
         let userRules = try loadRulePacks(rules)
         let ruleSpecs = BuiltinRules.specs() + userRules
         var input = try InputOptions.parse(inputs + (dialect.map { ["--format", $0] } ?? []) + (year.map { ["--year", "\($0)"] } ?? [])
+                                           + (date.map { ["--date", $0] } ?? [])
                                            + ["--max-ratio", "\(maxRatio)"])
         input.inputs = inputs
         let style = TerminalStyle(enabled: output == .text && outputFile == nil && bundle == nil

@@ -21,6 +21,9 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Year for dialects that print none (logcat, Chromium); default: the file's modification year.")
     var year: Int?
 
+    @Option(help: "Date of the first line (YYYY-MM-DD) for logs that print only a time of day (Agora's); default: the file's modification date.")
+    var date: String?
+
     @Option(help: "Only events at or after this time (log clock), e.g. '2024-11-23 10:15' or '11-23 10:15:02'.")
     var since: String?
 
@@ -42,6 +45,7 @@ struct InputOptions: ParsableArguments {
         if let since, parseTimeBound(since, defaultYear: 2000) == nil { throw ValidationError("cannot read --since '\(since)'") }
         if let until, parseTimeBound(until, defaultYear: 2000) == nil { throw ValidationError("cannot read --until '\(until)'") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
+        if let date, Self.day(date) == nil { throw ValidationError("cannot read --date '\(date)' (YYYY-MM-DD)") }
     }
 
     var hasWindow: Bool { since != nil || until != nil }
@@ -57,12 +61,20 @@ struct InputOptions: ParsableArguments {
         var o = ReaderOptions()
         o.dialect = dialect
         o.year = year
+        o.date = date.flatMap(Self.day)
         o.now = Int64(time(nil))
         var resolver = YearResolver(explicitYear: year, modificationTime: modificationTime, now: o.now)
         let boundYear = resolver.year(forMonth: 1)
         o.since = since.flatMap { parseTimeBound($0, defaultYear: boundYear) }
         o.until = until.flatMap { parseTimeBound($0, defaultYear: boundYear) }
         return o
+    }
+
+    /// Days since 1970 of a `YYYY-MM-DD` date.
+    static func day(_ text: String) -> Int64? {
+        let parts = text.split(separator: "-").compactMap { Int64($0) }
+        guard parts.count == 3, text.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        return daysFromCivil(parts[0], parts[1], parts[2])
     }
 
     /// Opens one input as an event reader.

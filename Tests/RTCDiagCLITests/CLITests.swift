@@ -67,6 +67,18 @@ struct CLITests {
         #expect(times.count == 5)
     }
 
+    @Test("--date dates a log that prints only a time of day; a bad date is a usage error")
+    func timeOfDayDate() throws {
+        let log = packageRoot.appendingPathComponent("Samples/logs/audio-session-busy.agorasdk.log").path
+        let r = try run(["events", "--json", "--date", "2021-03-16", log])
+        #expect(r.status == 0)
+        let first = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.contains("\"time\":\"2021-03-16 17:33:40.102\""))
+        let d = try run(["diagnose", "--date", "2021-03-16", log])
+        #expect(d.stdout.contains("2021-03-16 17:33:40.102 → 2021-03-16 17:34:20.811"))
+        #expect(try run(["stats", "--date", "2021-13-01", log]).status == 2)
+    }
+
     @Test("a truncated upload: exit 3, the error names input and offset, earlier events still printed")
     func truncated() throws {
         let dir = try scratchDirectory()
