@@ -54,7 +54,7 @@ public enum Level: UInt8, Comparable, CaseIterable, Sendable, CustomStringConver
             buf |= UInt64(lower) &<< UInt64(8 &* i)
         }
         switch buf {
-        case word("trace"), word("verbose"), word("v"), word("finest"), word("finer"): return .verbose
+        case word("trace"), word("verbose"), word("verb"), word("v"), word("finest"), word("finer"): return .verbose
         case word("debug"), word("d"), word("dbg"), word("fine"): return .debug
         case word("info"), word("i"), word("inf"), word("notice"), word("default"), word("log"): return .info
         case word("warn"), word("warning"), word("w"), word("wrn"): return .warning
