@@ -19,7 +19,9 @@ import RTCDiagFormats
 /// interrupted: VideoDeviceInUseByAnotherClient" / "…NotAvailableWithMultipleForegroundApps",
 /// "Capture session interruption ended.", "Capture session runtime error: …"): another app or
 /// split-screen took the camera; "…: VideoDeviceNotAvailableInBackground" is the app going to
-/// the background, which stops every camera — no fault.
+/// the background, which stops every camera — no fault; Twilio Voice's call-quality warning
+/// `constant-audio-input-level` (the microphone's level did not change for seconds: muted by the
+/// system or broken), as its example apps print the warning names, is a silent microphone too.
 public struct CaptureStallAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "capture_stall",
@@ -29,9 +31,12 @@ public struct CaptureStallAnalyzer: Analyzer {
         remediation: "Check for another app or the system taking the camera/microphone, thermal throttling, and "
             + "whether the app returns video buffers (texture in use); restart capture on freeze.",
         keywords: ["Camera freezed", "onCameraFreezed", "Capture session interrupted", "Capture session interruption ended",
-                   "Capture session runtime error", "AudioRecord.read failed", "[REC : ", "[PLAY: ", "total recording time",
+                   "Capture session runtime error", "constant-audio-input-level", "AudioRecord.read failed", "[REC : ", "[PLAY: ", "total recording time",
                    "total playout time", "RecordedOnlyZeros", "No decodable frame in"],
         triggeringExamples: [
+            AnalyzerExample("""
+                ↓2024-05-01 10:03:40.120311+0800 VoiceApp[1234:567901] Call quality warnings changed: [constant-audio-input-level]
+                """),
             // An iPad in split view: the other app takes the camera.
             AnalyzerExample("""
                 ↓2024-05-01 10:02:11.520114+0800 RTCDemo[1234:567950] Capture session interrupted: VideoDeviceNotAvailableWithMultipleForegroundApps
@@ -60,6 +65,9 @@ public struct CaptureStallAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            AnalyzerExample("""
+                2024-05-01 10:03:52.771002+0800 VoiceApp[1234:567901] Call quality warning cleared: constant-audio-input-level
+                """),
             // The app went to the background: iOS stops every camera, and gives it back.
             AnalyzerExample("""
                 2024-05-01 10:02:11.520114+0800 RTCDemo[1234:567950] Capture session interrupted: VideoDeviceNotAvailableInBackground
@@ -129,6 +137,12 @@ public struct CaptureStallAnalyzer: Analyzer {
             remoteFrozen.add(e, source: context.source)
         } else if let at = ByteMatch.after(m, "RecordedOnlyZeros): ") {
             if at < m.count, m[at] == UInt8(ascii: "1") { onlyZeros.add(e, source: context.source) }
+        } else if ByteMatch.contains(m, "constant-audio-input-level") {
+            // Raised, and cleared later with the same name: only "warning(s) changed/added"-style
+            // lines that do not say it was removed count.
+            if !ByteMatch.containsLowercased(m, "cleared") && !ByteMatch.containsLowercased(m, "removed") {
+                onlyZeros.add(e, source: context.source)
+            }
         } else if ByteMatch.contains(m, "total recording time: ") {
             recordingRan = false    // stopped on purpose: silence from here on is no stall
         } else if ByteMatch.contains(m, "total playout time: ") {
@@ -175,8 +189,8 @@ public struct CaptureStallAnalyzer: Analyzer {
         }
         if !onlyZeros.isEmpty {
             out.append(Finding(signature: d.id, title: d.name, subkind: "silent_capture", cause: .client, severity: .p1, confidence: 0.75,
-                               detail: "The microphone delivered only silence (every level measured while recording was zero): "
-                                   + "muted by the system or another app, or a broken input route",
+                               detail: "The microphone delivered only silence (every level measured while recording was zero, or "
+                                   + "a level that did not change): muted by the system or another app, or a broken input route",
                                evidence: onlyZeros, remediation: Self.audioRemediation))
         }
         func stall(_ log: EvidenceLog, _ millis: Double, _ kind: String, _ what: String) {
