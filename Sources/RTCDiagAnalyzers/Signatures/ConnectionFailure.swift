@@ -186,33 +186,20 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 let word = String(decoding: m[change.word], as: UTF8.self).lowercased()
                 context.timeline.mark(e.time, "ICE", (change.ice ? "ICE → " : "connection → ") + word)
             }
-            switch change.state {
-            case .failed: iceFailed.add(e, source: context.source)
-            case .connected:
-                if !iceFailed.isEmpty { recoveredAfterFailure = true }
-                everConnected = true
-            case .other: break
-            }
+            note(change.state, e, source: context.source)
             return
         }
         if let state = Self.agoraStateChange(m, tag: e.tag) {
-            switch state {
-            case .failed: iceFailed.add(e, source: context.source)
-            case .connected:
-                if !iceFailed.isEmpty { recoveredAfterFailure = true }
-                everConnected = true
-            case .other: break
-            }
+            note(state, e, source: context.source)
             return
         }
         if ByteMatch.contains(m, "Failed reconnecting") {    // a connection that was up and could not be restored
             everConnected = true
-            iceFailed.add(e, source: context.source)
+            note(.failed, e, source: context.source)
             return
         }
         if ByteMatch.contains(m, "reconnected to ICE") {
-            if !iceFailed.isEmpty { recoveredAfterFailure = true }
-            everConnected = true
+            note(.connected, e, source: context.source)
             return
         }
         if ByteMatch.contains(m, "DTLS") && (ByteMatch.contains(m, "failed") || ByteMatch.contains(m, "handshake error")) {
@@ -317,6 +304,17 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             .other
         }
         return (ice, at..<end, state)
+    }
+
+    /// A connection's new state: a failure is evidence; connecting after one is a recovery.
+    private mutating func note(_ state: State, _ e: EventView, source: String) {
+        switch state {
+        case .failed: iceFailed.add(e, source: source)
+        case .connected:
+            if !iceFailed.isEmpty { recoveredAfterFailure = true }
+            everConnected = true
+        case .other: break
+        }
     }
 
     /// The new state in Agora's "connection state changed from 3 to 4": its connection manager's
