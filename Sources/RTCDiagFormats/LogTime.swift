@@ -135,7 +135,26 @@ public func formatLogTime(_ micros: Int64, separator: Character = " ") -> String
 /// Parses a user's time bound (`2024-05-01 10:00:00`, `2024-05-01T10:00`, `05-01 10:00:00.5`)
 /// into log-clock microseconds; a bound without a year takes `defaultYear`.
 public func parseTimeBound(_ text: String, defaultYear: Int32) -> Int64? {
+    parseTimeBound(text, defaultYear: defaultYear, day: nil)
+}
+
+/// The same, also taking a time of day alone (`17:33`, `17:33:05.5`) on `day` (days since 1970)
+/// when one is given — for logs that print no date.
+public func parseTimeBound(_ text: String, defaultYear: Int32, day: Int64?) -> Int64? {
     var s = text
+    if let day, let t = s.withUTF8({ raw -> Int64? in
+        var c = ByteCursor(UnsafeRawBufferPointer(raw))
+        guard let h = c.digits(2), h < 24, c.eat(UInt8(ascii: ":")), let m = c.digits(2), m < 60 else { return nil }
+        var seconds = Int64(h) * 3600 + Int64(m) * 60, micros: Int64 = 0
+        if c.eat(UInt8(ascii: ":")) {
+            guard let sec = c.digits(2), sec < 61 else { return nil }
+            seconds += Int64(sec)
+            micros = Int64(c.fraction() ?? 0)
+        }
+        return c.atEnd ? seconds * 1_000_000 + micros : nil
+    }) {
+        return day * 86_400_000_000 + t
+    }
     return s.withUTF8 { raw -> Int64? in
         let p = UnsafeRawBufferPointer(raw)
         var c = ByteCursor(p)

@@ -24,7 +24,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Date of the first line (YYYY-MM-DD) for logs that print only a time of day (Agora's); default: the file's modification date.")
     var date: String?
 
-    @Option(help: "Only events at or after this time (log clock), e.g. '2024-11-23 10:15' or '11-23 10:15:02'.")
+    @Option(help: "Only events at or after this time (log clock), e.g. '2024-11-23 10:15' or '11-23 10:15:02'; a time alone ('17:33') is on --date, else the file's modification date.")
     var since: String?
 
     @Option(help: "Only events at or before this time (log clock).")
@@ -42,8 +42,8 @@ struct InputOptions: ParsableArguments {
         }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
         guard maxRatio >= 2 else { throw ValidationError("--max-ratio must be at least 2") }
-        if let since, parseTimeBound(since, defaultYear: 2000) == nil { throw ValidationError("cannot read --since '\(since)'") }
-        if let until, parseTimeBound(until, defaultYear: 2000) == nil { throw ValidationError("cannot read --until '\(until)'") }
+        if let since, parseTimeBound(since, defaultYear: 2000, day: 0) == nil { throw ValidationError("cannot read --since '\(since)'") }
+        if let until, parseTimeBound(until, defaultYear: 2000, day: 0) == nil { throw ValidationError("cannot read --until '\(until)'") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
         if let date, Self.day(date) == nil { throw ValidationError("cannot read --date '\(date)' (YYYY-MM-DD)") }
     }
@@ -65,8 +65,11 @@ struct InputOptions: ParsableArguments {
         o.now = Int64(time(nil))
         var resolver = YearResolver(explicitYear: year, modificationTime: modificationTime, now: o.now)
         let boundYear = resolver.year(forMonth: 1)
-        o.since = since.flatMap { parseTimeBound($0, defaultYear: boundYear) }
-        o.until = until.flatMap { parseTimeBound($0, defaultYear: boundYear) }
+        // A time of day alone falls on the date time-of-day logs are read on (--date, else the mtime's).
+        let reference = modificationTime ?? o.now
+        let day = o.date ?? (reference >= 0 ? reference / 86_400 : (reference - 86_399) / 86_400)
+        o.since = since.flatMap { parseTimeBound($0, defaultYear: boundYear, day: day) }
+        o.until = until.flatMap { parseTimeBound($0, defaultYear: boundYear, day: day) }
         return o
     }
 

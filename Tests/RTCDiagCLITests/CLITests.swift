@@ -77,6 +77,11 @@ struct CLITests {
         let d = try run(["diagnose", "--date", "2021-03-16", log])
         #expect(d.stdout.contains("2021-03-16 17:33:40.102 → 2021-03-16 17:34:20.811"))
         #expect(try run(["stats", "--date", "2021-13-01", log]).status == 2)
+        // A window given as times of day alone falls on that date.
+        let w = try run(["events", "--date", "2021-03-16", "--since", "17:33:43", "--until", "17:33:45", log])
+        let times = w.stdout.split(separator: "\n").map { String($0.prefix(23)) }
+        #expect(times == ["2021-03-16 17:33:43.340", "2021-03-16 17:33:43.362", "2021-03-16 17:33:43.476",
+                          "2021-03-16 17:33:43.589", "2021-03-16 17:33:44.931"])
     }
 
     @Test("a truncated upload: exit 3, the error names input and offset, earlier events still printed")
