@@ -319,14 +319,14 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 + ", not the SDK: check that this is the app's process"
         }
         func add(_ log: EvidenceLog, _ kind: String, _ detail: String, audio: Bool = false, bySDK: Bool = true, pid: Int32? = nil,
-                 severity: Severity? = nil) {
+                 severity: Severity? = nil, remediation: String? = nil) {
             guard !log.isEmpty else { return }
             var evidence = log
             if audio, !stateNote.isEmpty { evidence.merge(audioStateLine) }
             out.append(Finding(signature: d.id, title: d.name, subkind: kind, cause: .client, severity: severity ?? (bySDK ? .p1 : .p2),
                                confidence: bySDK ? 0.8 : 0.5,
                                detail: detail + (audio ? stateNote : "") + (bySDK ? "" : frameworkOnly(pid ?? frameworkPid)), evidence: evidence,
-                               remediation: d.remediation))
+                               remediation: remediation ?? d.remediation))
         }
         let statusText = status.map { " (AudioRecord status \($0)\(Self.statusName($0).map { " \($0)" } ?? ""))" } ?? ""
         add(capture, "audio_capture", "Audio capture\(statusText) failed\(device)", audio: true, bySDK: captureBySDK)
@@ -338,9 +338,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         // players too, so the framework's lines alone name their process.
         let component = codecComponent.map { " \($0)" } ?? ""
         add(codec, "media_codec", "The hardware video codec\(component) failed\(codecError.map { " (\($0))" } ?? "")\(device)",
-            bySDK: codecBySDK, pid: codecPid, severity: .p2)
-        add(camera, "camera", "Camera open failed\(device)")
-        add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio")
+            bySDK: codecBySDK, pid: codecPid, severity: .p2, remediation: Self.codecRemediation)
+        add(camera, "camera", "Camera open failed\(device)", remediation: Self.cameraRemediation)
+        add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio",
+            remediation: Self.sessionRemediation)
         if !bluetooth.isEmpty {    // the call goes on, through the phone instead of the headset
             out.append(Finding(signature: d.id, title: d.name, subkind: "bluetooth_sco", cause: .client, severity: .p2, confidence: 0.7,
                                detail: "The Bluetooth headset's voice channel (SCO) would not open\(device): audio stayed on the phone",
@@ -348,6 +349,14 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         }
         return out
     }
+
+    /// Advice for the findings that are not about Android's audio stack.
+    static let codecRemediation = "Add this model (and its chipset's codec) to the SDK's hardware-codec blocklist or prefer "
+        + "the software encoder/decoder on it; check the resolution, frame rate and color format asked of the codec."
+    static let cameraRemediation = "Check whether another app or the system holds the camera; on Android try the other camera "
+        + "API (Camera1 / Camera2) for this model, and reopen the capturer after a failure."
+    static let sessionRemediation = "Activate the audio session only when CallKit hands it over (provider:didActivateAudioSession:), "
+        + "with a category that allows recording; check what else holds the audio (a phone call, another VoIP app)."
 
     /// The `status_t` after "status" in a framework line (`status: -22`, `with status -22.`,
     /// `start() status -38`).
