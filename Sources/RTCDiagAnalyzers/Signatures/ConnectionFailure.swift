@@ -29,7 +29,11 @@ import RTCDiagFormats
 /// signal, attempt 3", "Error during reconnection.") and either gets back ("reconnected to ICE")
 /// or gives up after a minute ("Close - Failed reconnecting"); Jitsi's web client
 /// (`JingleSessionPC`: "(TIME) ICE connected JVB:", "(TIME) ICE failed P2P? false:", "JVB PC
-/// state is now failed (ICE state disconnected)").
+/// state is now failed (ICE state disconnected)"). libwebrtc's `turn_port.cc` tells why ICE
+/// could not fall back to a relay: "Received TURN allocate error response, id=…, code=403, rtt=…"
+/// (401 is the normal credential challenge, 300 a redirect, 437 handled; "TURN allocate
+/// requested successfully" means a relay was had): ICE failing while the TURN server refused
+/// every allocation points at the TURN service — its credentials, quota or allow-list.
 public struct ConnectionFailureAnalyzer: Analyzer {
     public static let description = AnalyzerDescription(
         id: "connection_failure",
@@ -46,7 +50,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "InvalidAppId", "INVALID_CHANNEL_NAME", "InvalidChannelName", "PARTICIPANT_REMOVED", "ParticipantRemoved",
                    "ROOM_DELETED", "RoomDeleted", "SERVER_SHUTDOWN", "ServerShutdown", "DUPLICATE_IDENTITY", "DuplicateIdentity",
                    "JOIN_FAILURE", "JoinFailure", "connection state changed from",
-                   "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now"],
+                   "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now",
+                   "TURN allocate error response", "TURN allocate requested successfully"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -59,6 +64,14 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 14:13:02:100 Agora-SDK [INFO]: [client-42fb7] signal connection state change: CONNECTED -> RECONNECTING
                 ↓14:13:04:158 Agora-SDK [WARNING]: [client-42fb7] Choose server https://webrtc2-ap-web-1.agora.io/api/v1 failed, message: AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired, retry: false
                 ↓14:13:04:461 Agora-SDK [ERROR]: [gateway-client-42fb7] reconnect failed AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: dynamic key expired data: {"retry":false}
+                """),
+            // ICE fails and the TURN server refused the relay (after the normal 401 challenge).
+            AnalyzerExample("""
+                [000:443] [3335] (turnport.cc:1281): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: TURN allocate request sent, id=61426b36764d637244316e47
+                [000:454] [3335] (turnport.cc:1333): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: Received TURN allocate error response, id=61426b36764d637244316e47, code=401, rtt=14
+                ↓[000:468] [3335] (turnport.cc:1333): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: Received TURN allocate error response, id=47305a4e534736355a4e6945, code=403, rtt=13
+                [000:580] [3335] (peer_connection.cc:1837): Changing IceConnectionState 0 => 1
+                ↓[030:580] [3335] (peer_connection.cc:1837): Changing IceConnectionState 1 => 4
                 """),
             // Jitsi's web client, copied from Chrome's console with its source links.
             AnalyzerExample("""
@@ -128,6 +141,12 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
         ],
         nonTriggeringExamples: [
+            // TURN's normal credential challenge, then a relay: nothing wrong.
+            AnalyzerExample("""
+                [000:454] [3335] (turnport.cc:1333): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: Received TURN allocate error response, id=61426b36764d637244316e47, code=401, rtt=14
+                [000:468] [3335] (turnport.cc:1287): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: TURN allocate requested successfully, id=47305a4e534736355a4e6945, code=0, rtt=13
+                [000:980] [3335] (peer_connection.cc:1837): Changing IceConnectionState 1 => 2
+                """),
             // LiveKit losing the connection and getting it back.
             AnalyzerExample("""
                 06-12 10:00:01.000  4000  4010 I LiveKit : Reconnecting to signal, attempt 1
@@ -176,6 +195,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     private var serverRejected = EvidenceLog()
     private var serverKind = "auth_rejected"
     private var badConfig = EvidenceLog()
+    private var turnRefused = EvidenceLog()
+    private var turnRefusedCode: Int?
+    private var turnAllocated = false
 
     public init() {}
 
@@ -200,6 +222,16 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         }
         if ByteMatch.contains(m, "reconnected to ICE") {
             note(.connected, e, source: context.source)
+            return
+        }
+        if ByteMatch.contains(m, "TURN allocate requested successfully") {
+            turnAllocated = true
+            return
+        }
+        if ByteMatch.contains(m, "TURN allocate error response"), let code = ByteMatch.number(after: "code=", in: m).map(Int.init),
+           ![401, 300, 437].contains(code) {
+            turnRefused.add(e, source: context.source)
+            if turnRefusedCode == nil { turnRefusedCode = code }
             return
         }
         if ByteMatch.contains(m, "DTLS") && (ByteMatch.contains(m, "failed") || ByteMatch.contains(m, "handshake error")) {
@@ -306,6 +338,26 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         return (ice, at..<end, state)
     }
 
+    static let turnRemediation = "Check the TURN service: the credentials the app hands out (expiry, realm), the server's "
+        + "allocation quota and allow-lists, and its logs for this user's address."
+
+    /// STUN/TURN error codes (RFC 8489, RFC 8656) a refused allocation carries.
+    static func turnErrorName(_ code: Int) -> String? {
+        switch code {
+        case 400: "Bad Request"
+        case 403: "Forbidden"
+        case 420: "Unknown Attribute"
+        case 438: "Stale Nonce"
+        case 440: "Address Family not Supported"
+        case 441: "Wrong Credentials"
+        case 442: "Unsupported Transport Protocol"
+        case 486: "Allocation Quota Reached"
+        case 500: "Server Error"
+        case 508: "Insufficient Capacity"
+        default: nil
+        }
+    }
+
     /// A connection's new state: a failure is evidence; connecting after one is a recovery.
     private mutating func note(_ state: State, _ e: EventView, source: String) {
         switch state {
@@ -346,6 +398,17 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                                confidence: 0.85,
                                detail: "The service refused the app's configuration (invalid app ID or channel name, "
                                    + "or an identity already in use)", evidence: badConfig, remediation: Self.configRemediation))
+        }
+        if !iceFailed.isEmpty, !turnRefused.isEmpty, !turnAllocated {
+            // No relay to fall back to because the TURN server said no: the service's side.
+            var evidence = iceFailed
+            evidence.merge(turnRefused)
+            let code = turnRefusedCode.map { " (code \($0)\(Self.turnErrorName($0).map { " \($0)" } ?? ""))" } ?? ""
+            out.append(Finding(signature: d.id, title: d.name, subkind: "turn_refused", cause: .server,
+                               severity: recoveredAfterFailure ? .p1 : .p0, confidence: 0.75,
+                               detail: "ICE failed and the TURN server refused every relay allocation\(code): no relay to fall back to",
+                               evidence: evidence, remediation: Self.turnRemediation))
+            return out
         }
         if !iceFailed.isEmpty {
             let severity: Severity = recoveredAfterFailure ? .p1 : .p0
