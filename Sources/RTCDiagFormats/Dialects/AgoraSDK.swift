@@ -36,17 +36,10 @@ public struct AgoraSDKDialect: Dialect {
         var c = ByteCursor(line, at: wordEnd)
         c.skipSpaces()
         guard c.eat(UInt8(ascii: "(")) else { return false }
-        var clock = ClockReading()
-        clock.month = 0
-        clock.day = 0
         guard let h = paddedField(&c, width: 2), h < 24, c.eat(UInt8(ascii: ":")),
               let m = paddedField(&c, width: 2), m < 60, c.eat(UInt8(ascii: ":")),
               let s = paddedField(&c, width: 2), s < 61, c.eat(UInt8(ascii: ":")),
               let ms = paddedField(&c, width: 3) else { return false }
-        clock.hour = h
-        clock.minute = m
-        clock.second = s
-        clock.micros = ms * 1000
         c.skipSpaces()
         guard c.eat(UInt8(ascii: "|")) else { return false }
         c.skipSpaces()
@@ -55,7 +48,7 @@ public struct AgoraSDKDialect: Dialect {
         guard let tid = c.number(maxDigits: 10), c.eat(UInt8(ascii: ";")) else { return false }
         c.skipSpaces()
         f.timeKind = .clock
-        f.clock = clock
+        f.clock = timeOfDay(h, m, s, ms)
         f.level = level
         f.tid = tid
         // `[module]` directly followed by the message or by another bracket (`[adm][e]`).
@@ -74,9 +67,6 @@ public struct AgoraSDKDialect: Dialect {
     /// `14:13:04:461 Agora-SDK [WARNING]: message`.
     private static func parseWeb(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         var c = ByteCursor(line)
-        var clock = ClockReading()
-        clock.month = 0
-        clock.day = 0
         guard let h = c.digits(2), h < 24, c.eat(UInt8(ascii: ":")), let m = c.digits(2), m < 60, c.eat(UInt8(ascii: ":")),
               let s = c.digits(2), s < 61, c.eat(UInt8(ascii: ":")), let ms = c.digits(3), c.eat(0x20) else { return false }
         let tagStart = c.index
@@ -87,16 +77,25 @@ public struct AgoraSDKDialect: Dialect {
         c.index += 1
         guard c.eat(UInt8(ascii: ":")) else { return false }
         c.skipSpaces()
-        clock.hour = h
-        clock.minute = m
-        clock.second = s
-        clock.micros = ms * 1000
         f.timeKind = .clock
-        f.clock = clock
+        f.clock = timeOfDay(h, m, s, ms)
         f.level = level
         f.tag = tagStart..<(tagStart + 9)
         f.message = c.index..<line.count
         return true
+    }
+
+    /// A clock reading with no date (month and day 0): the reader dates it.
+    @inline(__always)
+    private static func timeOfDay(_ h: Int32, _ m: Int32, _ s: Int32, _ ms: Int32) -> ClockReading {
+        var clock = ClockReading()
+        clock.month = 0
+        clock.day = 0
+        clock.hour = h
+        clock.minute = m
+        clock.second = s
+        clock.micros = ms * 1000
+        return clock
     }
 
     /// A clock field of `width` columns, right-aligned with spaces (`" 6"`, `" 44"`).
