@@ -71,6 +71,23 @@ struct AnalyzerExampleTests {
         #expect(try analyze(opensl, with: DeviceFragmentationAnalyzer.self).findings.first?.severity == .p1)
     }
 
+    @Test("a Bluetooth voice channel that opens at a later attempt is informational, one that never opens is not")
+    func bluetoothRetries() throws {
+        let failed = """
+            11-02 21:14:03.112 30411 30411 D AppRTCBluetoothManager: Starting Bluetooth SCO and waits for ACTION_AUDIO_STATE_CHANGED...
+            11-02 21:14:07.118 30411 30411 W AppRTCBluetoothManager: BT failed to connect after timeout
+            """
+        let stuck = try #require(try analyze(failed, with: DeviceFragmentationAnalyzer.self).findings.first)
+        #expect(stuck.subkind == "bluetooth_sco" && stuck.severity == .p2 && stuck.detail.contains("would not open"))
+        let opened = failed + "\n11-02 21:14:08.530 30411 30411 D AppRTCBluetoothManager: +++ Bluetooth audio SCO is now connected"
+        let late = try #require(try analyze(opened, with: DeviceFragmentationAnalyzer.self).findings.first)
+        #expect(late.severity == .p3 && late.detail.contains("failed to open once") && late.detail.contains("then opened"))
+        // A failure after the channel had opened is a failure again.
+        let again = opened + "\n11-02 21:20:01.002 30411 30411 E AppRTCBluetoothManager: BT SCO connection fails - no more attempts"
+        let lost = try #require(try analyze(again, with: DeviceFragmentationAnalyzer.self).findings.first)
+        #expect(lost.severity == .p2 && lost.evidence.count == 2)
+    }
+
     @Test("every analyzer documents itself and has examples of both kinds")
     func descriptions() {
         var ids = Set<String>()

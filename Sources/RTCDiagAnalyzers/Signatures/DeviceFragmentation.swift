@@ -20,8 +20,14 @@ import RTCDiagFormats
 /// (`voice_processing_audio_unit.mm`: "Failed to initialize the Voice-Processing I/O unit" is
 /// retried; "Too many initialization attempts" is the end), and the iOS audio session refused
 /// (see `sessionActivationFailed`); WebRTC's example `AppRTCBluetoothManager`, forked into many
-/// apps ("BT SCO connection fails - no more attempts"; "… - no headset available" is the app
-/// asking without a headset, no failure of the device); browsers rejecting `getUserMedia` with `NotReadableError`
+/// apps ("BT SCO connection fails - no more attempts", and before it "BT failed to connect after
+/// timeout" for each attempt that timed out; "… - no headset available" is the app asking
+/// without a headset, no failure of the device; "+++ Bluetooth audio SCO is now connected" ends
+/// it), Twilio's `audioswitch` (tags `AS/…`: "Bluetooth sco job timed out" after "Attempting to
+/// enable bluetooth SCO" — the same timeout after "… to disable …" is harmless — and "Bluetooth
+/// SCO Audio connected"), and on iOS WebRTC's example call view and the apps built from it
+/// ("Error overriding output port: …": the speaker / receiver route the app asked for was
+/// refused) — an audio route the system did not honour; browsers rejecting `getUserMedia` with `NotReadableError`
 /// (Chrome "Could not start audio source" / "… video source", Firefox "Failed to allocate
 /// videosource"): the device exists but the system or another app will not let it open; WebRTC
 /// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
@@ -50,7 +56,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             + "bugs); try the SDK's alternative audio layer (OpenSL ES / AAudio / Java) or audio source for this model.",
         keywords: (Self.captureFailures + Self.playoutFailures + Self.captureFramework + Self.playoutFramework).map(\.description)
             + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_", "Audio State: audio mode",
-                                                      "BT SCO connection fails",
+                                                      "BT SCO connection fails"] + Self.routeFailures.map(\.description) + Self.routeProgress.map(\.description)
+            + [
                                                       "Failed to setActive", "Failed to set WebRTC audio configuration",
                                                       "InitPlayOrRecord failed", "Failed to activate the audio session", "AAUDIO_ERROR_", "AAudioStream_requestStart(",
                                                       "Codec reported err", "signalError(omxError", "] ERROR(0x", "configureCodec returning error",
@@ -111,6 +118,23 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 03-29 00:03:07.020 25797 25797 D AppRTCBluetoothManager: startSco: BT state=HEADSET_AVAILABLE, attempts: 2, SCO is on: false
                 ↓03-29 00:03:07.021 25797 25797 E AppRTCBluetoothManager: BT SCO connection fails - no more attempts
                 """),
+            // AppRTC's Bluetooth manager: each attempt times out, then it gives up.
+            AnalyzerExample("""
+                11-02 21:14:03.112 30411 30411 D AppRTCBluetoothManager: Starting Bluetooth SCO and waits for ACTION_AUDIO_STATE_CHANGED...
+                ↓11-02 21:14:07.118 30411 30411 W AppRTCBluetoothManager: BT failed to connect after timeout
+                11-02 21:14:07.119 30411 30411 D AppRTCBluetoothManager: bluetoothTimeout done: BT state=HEADSET_AVAILABLE
+                """),
+            // Twilio's audioswitch (logging enabled: tags "AS/…") gives up enabling the headset.
+            AnalyzerExample("""
+                06-18 09:41:20.004  8816  8816 D AS/BluetoothHeadsetManager: Attempting to enable bluetooth SCO
+                06-18 09:41:24.510  8816  8816 D AS/BluetoothHeadsetManager: Attempting to enable bluetooth SCO
+                ↓06-18 09:41:25.012  8816  8816 E AS/BluetoothScoJob: Bluetooth sco job timed out
+                06-18 09:41:25.012  8816  8816 E AS/BluetoothScoJob: java.util.concurrent.TimeoutException
+                """),
+            // iOS: the speaker override the app asked for is refused (category not PlayAndRecord).
+            AnalyzerExample("""
+                ↓2024-05-01 10:02:11.482113+0800 RTCDemo[1234:567921] Error overriding output port: The operation couldn’t be completed. (OSStatus error -50.)
+                """),
             // WebRTC's AAudio layer cannot open the stream; libaaudio says the same in the app's process.
             AnalyzerExample("""
                 ↓05-12 18:40:11.305 13377 13440 I AAudio  : AAudioStreamBuilder_openStream() returns -889 = AAUDIO_ERROR_UNAVAILABLE for s#0 ----------------
@@ -164,6 +188,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             AnalyzerExample("""
                 03-29 00:03:07.020 25797 25797 E AppRTCBluetoothManager: BT SCO connection fails - no headset available
                 """),
+            // audioswitch timing out while it releases the headset: the call's audio is not affected.
+            AnalyzerExample("""
+                06-18 09:52:02.300  8816  8816 D AS/BluetoothHeadsetManager: Attempting to disable bluetooth SCO
+                06-18 09:52:07.311  8816  8816 E AS/BluetoothScoJob: Bluetooth sco job timed out
+                """),
             // AAudio working, and a headset unplugged: WebRTC reopens the stream on the new route.
             AnalyzerExample("""
                 05-12 18:40:11.305 13377 13440 I AAudio  : AAudioStreamBuilder_openStream() returns 0 = AAUDIO_OK for s#1 ----------------
@@ -215,12 +244,23 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     static let captureFramework: [StaticString] = ["could not create record track", "Error creating AudioRecord instance",
                                    "when initializing native AudioRecord"]
     static let playoutFramework: [StaticString] = ["could not create track", "when initializing AudioTrack"]
+    /// An audio route the app asked for and did not get (see the type's comment).
+    static let routeFailures: [StaticString] = ["BT SCO connection fails - no more attempts", "BT failed to connect after timeout",
+                                                "Bluetooth sco job timed out", "Error overriding output port"]
+    /// Lines that tell what the Bluetooth requests were for and whether the voice channel opened at last.
+    static let routeProgress: [StaticString] = ["Attempting to enable bluetooth SCO", "Attempting to disable bluetooth SCO",
+                                                "Bluetooth SCO Audio connected", "Bluetooth audio SCO is now connected"]
 
     private var capture = EvidenceLog()
     private var playout = EvidenceLog()
     private var camera = EvidenceLog()
     private var session = EvidenceLog()    // iOS: the audio session could not be activated
     private var bluetooth = EvidenceLog()  // the headset's voice channel (SCO) would not open
+    private var route = EvidenceLog()      // iOS: the output route the app asked for was refused
+    /// audioswitch times out both ways; only a timed-out enable keeps the headset silent.
+    private var scoDisabling = false
+    /// The voice channel opened after the failures so far (they were retries that worked).
+    private var scoRecovered = false
     private var aaudio = EvidenceLog()     // an AAudio stream refused (direction not logged)
     private var codec = EvidenceLog()      // the hardware video codec failed
     private var captureBySDK = false, playoutBySDK = false, aaudioBySDK = false, codecBySDK = false
@@ -237,7 +277,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
-        var found: Int { playout.count + capture.count + camera.count + session.count + bluetooth.count + aaudio.count + codec.count }
+        var found: Int {
+            playout.count + capture.count + camera.count + session.count + bluetooth.count + route.count + aaudio.count + codec.count
+        }
         let before = found
         defer {
             if found > before, e.timeKind != .elapsed {
@@ -270,8 +312,18 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             if frameworkPid == nil, e.pid >= 0 { frameworkPid = e.pid }
         } else if Self.sessionActivationFailed(m) {
             session.add(e, source: context.source)
-        } else if ByteMatch.contains(m, "BT SCO connection fails - no more attempts") {
+        } else if ByteMatch.contains(m, "BT SCO connection fails - no more attempts") || ByteMatch.contains(m, "BT failed to connect after timeout")
+                    || (ByteMatch.contains(m, "Bluetooth sco job timed out") && !scoDisabling) {
             bluetooth.add(e, source: context.source)
+            scoRecovered = false
+        } else if ByteMatch.contains(m, "Error overriding output port") {
+            route.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "Attempting to enable bluetooth SCO") {
+            scoDisabling = false
+        } else if ByteMatch.contains(m, "Attempting to disable bluetooth SCO") {
+            scoDisabling = true
+        } else if ByteMatch.contains(m, "Bluetooth SCO Audio connected") || ByteMatch.contains(m, "Bluetooth audio SCO is now connected") {
+            if !bluetooth.isEmpty { scoRecovered = true }
         } else if ByteMatch.contains(m, "failed: SL_RESULT_") {    // OpenSL ES: "<file>:<line> <call> failed: SL_RESULT_…"
             if ByteMatch.contains(e.tag, "Recorder") || ByteMatch.contains(m, "Recorder") || ByteMatch.contains(m, "recorder") {
                 capture.add(e, source: context.source)
@@ -301,7 +353,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     public mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
         let d = Self.description
         var out: [Finding] = []
-        guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty && bluetooth.isEmpty
+        guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty && bluetooth.isEmpty && route.isEmpty
                 && aaudio.isEmpty && codec.isEmpty) else {
             return []    // every call ends here
         }
@@ -342,11 +394,17 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         add(camera, "camera", "Camera open failed\(device)", remediation: Self.cameraRemediation)
         add(session, "audio_session", "The system refused to activate the audio session\(device): another app or a call may hold the audio",
             remediation: Self.sessionRemediation)
-        if !bluetooth.isEmpty {    // the call goes on, through the phone instead of the headset
-            out.append(Finding(signature: d.id, title: d.name, subkind: "bluetooth_sco", cause: .client, severity: .p2, confidence: 0.7,
-                               detail: "The Bluetooth headset's voice channel (SCO) would not open\(device): audio stayed on the phone",
-                               evidence: bluetooth, remediation: d.remediation))
+        // The call goes on, through the phone instead of the headset: P2; a channel that opened
+        // at a later attempt only delayed the headset.
+        if scoRecovered {
+            add(bluetooth, "bluetooth_sco", "The Bluetooth headset's voice channel (SCO) failed to open \(bluetooth.count == 1 ? "once" : "\(bluetooth.count) times")"
+                + "\(device), then opened", severity: .p3, remediation: Self.routeRemediation)
+        } else {
+            add(bluetooth, "bluetooth_sco", "The Bluetooth headset's voice channel (SCO) would not open\(device): audio stayed on the phone",
+                severity: .p2, remediation: Self.routeRemediation)
         }
+        add(route, "audio_route", "The system refused the audio output route the app asked for (speaker / receiver)\(device)",
+            severity: .p2, remediation: Self.routeRemediation)
         return out
     }
 
@@ -355,6 +413,10 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         + "the software encoder/decoder on it; check the resolution, frame rate and color format asked of the codec."
     static let cameraRemediation = "Check whether another app or the system holds the camera; on Android try the other camera "
         + "API (Camera1 / Camera2) for this model, and reopen the capturer after a failure."
+    static let routeRemediation = "Check the route the app asked for against the devices present: on Android, select the "
+        + "headset or speaker with setCommunicationDevice (API 31+) and confirm it with getCommunicationDevice, and give Bluetooth "
+        + "SCO a few seconds before falling back; on iOS, override the output port only with the PlayAndRecord category "
+        + "and an active session."
     static let sessionRemediation = "Activate the audio session only when CallKit hands it over (provider:didActivateAudioSession:), "
         + "with a category that allows recording; check what else holds the audio (a phone call, another VoIP app)."
 
