@@ -107,3 +107,34 @@ struct ByteSearchTests {
         }
     }
 }
+
+@Suite("Level words")
+struct LevelWordTests {
+    @Test("every level word in any case, the vlog levels, and what is not a level")
+    func words() {
+        let cases: [(String, Level?)] = [
+            ("e", .error), ("E", .error), ("err", .error), ("ERROR", .error), ("Error", .error), ("severe", .error),
+            ("W", .warning), ("Warn", .warning), ("WARNING", .warning), ("wrn", .warning),
+            ("i", .info), ("INF", .info), ("Info", .info), ("notice", .info), ("Default", .info), ("log", .info),
+            ("D", .debug), ("dbg", .debug), ("DEBUG", .debug), ("fine", .debug),
+            ("v", .verbose), ("verb", .verbose), ("TRACE", .verbose), ("Verbose", .verbose), ("VERBOSE1", .verbose), ("verbose9", .verbose),
+            ("finest", .verbose), ("FATAL", .fatal), ("Critical", .fatal), ("fault", .fatal), ("emerg", .fatal), ("assert", .fatal),
+            ("", nil), ("x", nil), ("er", nil), ("errors", nil), ("warnings", nil), ("VERBOSEX", nil), ("information", nil),
+            ("inf0", nil), ("ERR[", nil), ("Érror", nil), ("\u{0}info", nil), ("{nfo", nil), ("@rror", nil),
+        ]
+        for (word, level) in cases {
+            #expect(Level.fromWord(word) == level, "\(word.debugDescription)")
+        }
+        // The lowercasing at the edges of A–Z, and above 0x80.
+        func pack(_ bytes: [UInt8]) -> UInt64 { bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) } }
+        #expect(asciiLowercased(pack(Array("@AZ[`az{".utf8))) == pack(Array("@az[`az{".utf8)))
+        #expect(asciiLowercased(pack([0xC1, 0xDA, 0x80, 0xFF, 0x41, 0x5A, 0x00, 0x7F])) == pack([0xC1, 0xDA, 0x80, 0xFF, 0x61, 0x7A, 0x00, 0x7F]))
+        // Inside a longer buffer: only the given bytes count.
+        let line = Array("[ERROR] x".utf8)
+        line.withUnsafeBytes { b in
+            #expect(Level.fromWord(UnsafeRawBufferPointer(rebasing: b[1..<6])) == .error)
+            #expect(Level.fromWord(UnsafeRawBufferPointer(rebasing: b[1..<4])) == .error)
+            #expect(Level.fromWord(UnsafeRawBufferPointer(rebasing: b[1..<7])) == nil)
+        }
+    }
+}
