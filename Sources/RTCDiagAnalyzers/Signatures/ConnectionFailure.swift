@@ -29,7 +29,13 @@ import RTCDiagFormats
 /// signal, attempt 3", "Error during reconnection.") and either gets back ("reconnected to ICE")
 /// or gives up after a minute ("Close - Failed reconnecting"); Jitsi's web client
 /// (`JingleSessionPC`: "(TIME) ICE connected JVB:", "(TIME) ICE failed P2P? false:", "JVB PC
-/// state is now failed (ICE state disconnected)"). libwebrtc's `turn_port.cc` tells why ICE
+/// state is now failed (ICE state disconnected)"); LiveKit's clients (JS `RTCEngine` /
+/// `SignalClient`, Android `RTCEngine`, Rust `rtc_session`) when a connect attempt ends: "could not
+/// establish publisher connection[, state failed | : timeout]" and "could not establish pc
+/// connection" (ICE to the SFU never came up), "could not establish signal connection: <reason>"
+/// (the WebSocket to the server: "Failed to fetch", TLS or DNS trouble; a token reason such as
+/// "invalid authorization token" is the service's refusal; "Abort handler called" is the app
+/// cancelling its own attempt, no failure). libwebrtc's `turn_port.cc` tells why ICE
 /// could not fall back to a relay: "Received TURN allocate error response, id=…, code=403, rtt=…"
 /// (401 is the normal credential challenge, 300 a redirect, 437 handled; "TURN allocate
 /// requested successfully" means a relay was had): ICE failing while the TURN server refused
@@ -51,7 +57,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "ROOM_DELETED", "RoomDeleted", "SERVER_SHUTDOWN", "ServerShutdown", "DUPLICATE_IDENTITY", "DuplicateIdentity",
                    "JOIN_FAILURE", "JoinFailure", "connection state changed from",
                    "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now",
-                   "TURN allocate error response", "TURN allocate requested successfully"],
+                   "TURN allocate error response", "TURN allocate requested successfully", "could not establish"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -133,6 +139,14 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 2016-07-08 17:51:59.905 MyApp[2915:709715] PluginRTCPeerConnection | oniceconnectionstatechange [iceConnectionState:checking]
                 ↓2016-07-08 17:52:29.910 MyApp[2915:709715] PluginRTCPeerConnection | oniceconnectionstatechange [iceConnectionState:failed]
                 """),
+            // LiveKit's JS client: the WebSocket to the server cannot be opened (here a TLS
+            // certificate the browser refuses), then the media connection to the SFU.
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:03.118Z ERROR [livekit] ConnectionError: could not establish signal connection: Failed to fetch
+                """),
+            AnalyzerExample("""
+                ↓2025-11-28 14:27:29.710 12345-12400 LKLog com.example.app E  io.livekit.android.room.RoomException$ConnectException: could not establish publisher connection
+                """),
             // …and the iOS ones print the state enums as numbers.
             AnalyzerExample("""
                 2024-05-01 10:00:00.123456+0800 AppRTCMobile[812:41123] ICE state changed: 1
@@ -146,6 +160,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 [000:454] [3335] (turnport.cc:1333): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: Received TURN allocate error response, id=61426b36764d637244316e47, code=401, rtt=14
                 [000:468] [3335] (turnport.cc:1287): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: TURN allocate requested successfully, id=47305a4e534736355a4e6945, code=0, rtt=13
                 [000:980] [3335] (peer_connection.cc:1837): Changing IceConnectionState 1 => 2
+                """),
+            // The app cancelling its own LiveKit connect (React strict mode mounting twice).
+            AnalyzerExample("""
+                2024-05-01T10:00:03.118Z WARN [livekit] could not establish signal connection: Abort handler called
                 """),
             // LiveKit losing the connection and getting it back.
             AnalyzerExample("""
@@ -186,6 +204,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         + "(firewall, captive portal, VPN, symmetric NAT)."
     static let configRemediation = "Check the app ID and the channel name the app passes when joining (project, "
         + "environment, allowed characters and length), and that each participant joins with an identity of its own."
+    static let signalRemediation = "Check that the signalling URL is reachable from the user's network over wss:// "
+        + "(DNS, a certificate the client trusts, proxies and firewalls that allow WebSockets), and that the server is up."
     static let serverRemediation = "Check token issuing and expiry, the kick/ban reason, and the signalling service's "
         + "error logs for this session."
 
@@ -198,6 +218,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     private var turnRefused = EvidenceLog()
     private var turnRefusedCode: Int?
     private var turnAllocated = false
+    /// LiveKit's WebSocket to the server could not be opened, and why.
+    private var signalFailed = EvidenceLog()
+    private var signalReason: String?
 
     public init() {}
 
@@ -239,6 +262,21 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             return
         }
         func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
+        if let at = ByteMatch.after(m, "could not establish ") {
+            let rest = UnsafeRawBufferPointer(rebasing: m[at...])
+            if ByteMatch.contains(rest, "publisher connection") || ByteMatch.contains(rest, "pc connection") {
+                iceFailed.add(e, source: context.source)
+                return
+            }
+            // A token reason falls through to the service's refusal below; an abort is the app's own.
+            if ByteMatch.contains(rest, "signal connection"), !has("token"), !has("api key"), !has("abort") {
+                signalFailed.add(e, source: context.source)
+                if signalReason == nil, let colon = ByteMatch.after(rest, "connection: "), colon < rest.count {
+                    signalReason = String(decoding: rest[colon...].prefix(80), as: UTF8.self)
+                }
+                return
+            }
+        }
         if has("invalid_app_id") || has("invalidappid") || has("invalid_channel_name") || has("invalidchannelname")
             || has("duplicate_identity") || has("duplicateidentity") {
             badConfig.add(e, source: context.source)
@@ -409,6 +447,15 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                                detail: "ICE failed and the TURN server refused every relay allocation\(code): no relay to fall back to",
                                evidence: evidence, remediation: Self.turnRemediation))
             return out
+        }
+        if !signalFailed.isEmpty, iceFailed.isEmpty {
+            // Nothing of the call got through; the address, its TLS, or the server itself may be at fault.
+            out.append(Finding(signature: d.id, title: d.name, subkind: "signal_failed", cause: .link,
+                               severity: .p0, confidence: 0.6,
+                               detail: "The signalling connection to the service could not be opened"
+                                   + (signalReason.map { " (\($0))" } ?? "")
+                                   + (everConnected ? ": the session could not be restored" : ": the call never connected"),
+                               evidence: signalFailed, remediation: Self.signalRemediation))
         }
         if !iceFailed.isEmpty {
             let severity: Severity = recoveredAfterFailure ? .p1 : .p0

@@ -1,6 +1,8 @@
 /// What Android Studio's Logcat window (Electric Eel and later) copies:
 /// `2023-01-11 18:21:58.161 14409-14475 Tag<pad> com.app<pad> I  message`.
-/// The package column may be `pid-14409` when the process is gone.
+/// The package column may be `pid-14409` when the process is gone. Users can hide the
+/// process/thread column (`2026-03-16 15:01:28.668 LkLog  com.app  D  message`); then the tag
+/// and package must both be there and the level padded as the IDE pads it.
 public struct AndroidStudioDialect: Dialect {
     public static var name: String { "android-studio" }
     public static var summary: String { "Android Studio Logcat: 2023-01-11 18:21:58.161 14409-14475 Tag  com.app  I  msg" }
@@ -12,14 +14,22 @@ public struct AndroidStudioDialect: Dialect {
         .init("2023-01-11 18:21:59.002 14409-14409 AudioManager            pid-14409                            W  Use of stream types is deprecated",
               time: "2023-01-11 18:21:59.002", level: .warning, pid: 14409, tid: 14409, tag: "AudioManager",
               message: "Use of stream types is deprecated"),
+        // The IDs hidden, and a message logged with a full-width colon (as pasted in a LiveKit thread).
+        .init("2026-03-16 15:01:28.687 LkLog                com...rexm.improject  D  RTC connect：Reconnecting to signal, attempt 1",
+              time: "2026-03-16 15:01:28.687", level: .debug, tag: "LkLog", message: "RTC connect：Reconnecting to signal, attempt 1"),
     ] }
 
     public static func parse(_ line: UnsafeRawBufferPointer, into f: inout LineFields) -> Bool {
         guard line.count >= 30, isDigit(line[0]) else { return false }
         var c = ByteCursor(line)
         guard c.date(into: &f.clock, yearOptional: false), c.eat(0x20), c.time(into: &f.clock),
-              c.skipSpaces() > 0, let pid = c.number(), c.eat(UInt8(ascii: "-")), let tid = c.number(),
               c.skipSpaces() > 0 else { return false }
+        var pid: Int32 = -1, tid: Int32 = -1
+        let hasIDs = c.peek().map(isDigit) ?? false
+        if hasIDs {
+            guard let p = c.number(), c.eat(UInt8(ascii: "-")), let t = c.number(), c.skipSpaces() > 0 else { return false }
+            (pid, tid) = (p, t)
+        }
         let columnsStart = c.index
         // The level is the first lone letter with spaces on both sides after the tag and package
         // columns. Walk word by word, remembering the last two words: the last is the package,
@@ -39,6 +49,8 @@ public struct AndroidStudioDialect: Dialect {
             }
         }
         guard levelAt > 0 else { return false }
+        // Without the IDs: a tag and a package before the level, which has two spaces after it.
+        if !hasIDs, lastStart == columnsStart || levelAt + 2 >= line.count || line[levelAt + 2] != 0x20 { return false }
         f.tag = lastStart > columnsStart ? columnsStart..<previousEnd : columnsStart..<lastEnd
         f.timeKind = .clock
         f.pid = pid
