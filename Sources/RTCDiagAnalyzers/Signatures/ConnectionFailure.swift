@@ -35,7 +35,11 @@ import RTCDiagFormats
 /// connection" (ICE to the SFU never came up), "could not establish signal connection: <reason>"
 /// (the WebSocket to the server: "Failed to fetch", TLS or DNS trouble; a token reason such as
 /// "invalid authorization token" is the service's refusal; "Abort handler called" is the app
-/// cancelling its own attempt, no failure). libwebrtc's `turn_port.cc` tells why ICE
+/// cancelling its own attempt, no failure); Twilio's signalling errors, which its docs put on the
+/// network path (firewalls blocking WSS on 443, reconnects exhausted): Video 53000 "Signaling
+/// connection error", 53001 "… disconnected", 53002 "… timed out" (JS class names
+/// `SignalingConnectionError`, `…DisconnectedError`, `…TimeoutError`), Voice 31005 "Connection
+/// error" ("ConnectionError (31005): Error sent from gateway in HANGUP"). libwebrtc's `turn_port.cc` tells why ICE
 /// could not fall back to a relay: "Received TURN allocate error response, id=…, code=403, rtt=…"
 /// (401 is the normal credential challenge, 300 a redirect, 437 handled; "TURN allocate
 /// requested successfully" means a relay was had): ICE failing while the TURN server refused
@@ -57,7 +61,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "ROOM_DELETED", "RoomDeleted", "SERVER_SHUTDOWN", "ServerShutdown", "DUPLICATE_IDENTITY", "DuplicateIdentity",
                    "JOIN_FAILURE", "JoinFailure", "connection state changed from",
                    "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now",
-                   "TURN allocate error response", "TURN allocate requested successfully", "could not establish"],
+                   "TURN allocate error response", "TURN allocate requested successfully", "could not establish",
+                   "Signaling connection", "SignalingConnection", "(31005)"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -146,6 +151,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓2025-11-28 14:27:29.710 12345-12400 LKLog com.example.app E  io.livekit.android.room.RoomException$ConnectException: could not establish publisher connection
+                """),
+            // Twilio: the signalling WebSocket is lost mid-call (Video), or closed under a Voice call.
+            AnalyzerExample("""
+                ↓2024-05-01T10:04:12.530Z ERROR [twilio-video] Room disconnected: TwilioError 53001: Signaling connection disconnected
+                ↓2024-05-01T10:04:40.006Z ERROR [twilio.js] ConnectionError (31005): Error sent from gateway in HANGUP
                 """),
             // …and the iOS ones print the state enums as numbers.
             AnalyzerExample("""
@@ -262,6 +272,12 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             return
         }
         func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
+        if let (reason, midCall) = Self.twilioSignalingError(m) {
+            signalFailed.add(e, source: context.source)
+            if signalReason == nil { signalReason = reason }
+            if midCall { everConnected = true }
+            return
+        }
         if let at = ByteMatch.after(m, "could not establish ") {
             let rest = UnsafeRawBufferPointer(rebasing: m[at...])
             if ByteMatch.contains(rest, "publisher connection") || ByteMatch.contains(rest, "pc connection") {
@@ -299,6 +315,22 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }
+    }
+
+    /// Twilio's signalling errors (see the type's comment), named as its docs name them, and
+    /// whether they end a call that was up (53001, and 31005: "closed unexpectedly during the call").
+    static func twilioSignalingError(_ m: UnsafeRawBufferPointer) -> (String, Bool)? {
+        if ByteMatch.contains(m, "Signaling connection error") || ByteMatch.contains(m, "SignalingConnectionError") {
+            return ("Twilio 53000 Signaling connection error", false)
+        }
+        if ByteMatch.contains(m, "Signaling connection disconnected") || ByteMatch.contains(m, "SignalingConnectionDisconnected") {
+            return ("Twilio 53001 Signaling connection disconnected", true)
+        }
+        if ByteMatch.contains(m, "Signaling connection timed out") || ByteMatch.contains(m, "SignalingConnectionTimeout") {
+            return ("Twilio 53002 Signaling connection timed out", false)
+        }
+        if ByteMatch.contains(m, "(31005)") { return ("Twilio 31005 Connection error", true) }
+        return nil
     }
 
     /// An HTTP 5xx from signalling: `HTTP 503`, `status=502`, `status: 500` — three digits, so
@@ -452,9 +484,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             // Nothing of the call got through; the address, its TLS, or the server itself may be at fault.
             out.append(Finding(signature: d.id, title: d.name, subkind: "signal_failed", cause: .link,
                                severity: .p0, confidence: 0.6,
-                               detail: "The signalling connection to the service could not be opened"
-                                   + (signalReason.map { " (\($0))" } ?? "")
-                                   + (everConnected ? ": the session could not be restored" : ": the call never connected"),
+                               detail: "The signalling connection to the service "
+                                   + (everConnected ? "was lost" : "could not be opened") + (signalReason.map { " (\($0))" } ?? "")
+                                   + (everConnected ? ": the call was cut" : ": the call never connected"),
                                evidence: signalFailed, remediation: Self.signalRemediation))
         }
         if !iceFailed.isEmpty {
