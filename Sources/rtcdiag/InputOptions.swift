@@ -21,7 +21,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Year for dialects that print none (logcat, Chromium); default: the file's modification year.")
     var year: Int?
 
-    @Option(help: "Date of the first line (YYYY-MM-DD) for logs that print only a time of day (Agora's); default: the file's modification date.")
+    @Option(help: "Date of the first line (YYYY-MM-DD) for logs that print only a time of day (Agora's SDK log, Chrome's WebRTC text log); default: the file's modification date.")
     var date: String?
 
     @Option(help: "Only events at or after this time (log clock), e.g. '2024-11-23 10:15' or '11-23 10:15:02'; a time alone ('17:33') is on --date, else the file's modification date.")
