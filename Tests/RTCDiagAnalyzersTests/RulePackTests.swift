@@ -88,7 +88,7 @@ struct RulePackTests {
     func shipped() throws {
         #expect(BuiltinRules.packs.map(\.name) == ["default.yaml"])
         let specs = BuiltinRules.specs()
-        #expect(Set(specs.map(\.id)) == ["cpu_overload", "audio_interruption"])
+        #expect(Set(specs.map(\.id)) == ["cpu_overload", "audio_interruption", "media_services_lost"])
         #expect(RuleExampleCheck.problems(specs).isEmpty)
         for spec in specs {
             for line in spec.triggerExamples { #expect(try runRules([spec], line).count == 1, "\(spec.id): \(line)") }

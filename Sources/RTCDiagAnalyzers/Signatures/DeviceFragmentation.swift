@@ -58,7 +58,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             + Self.cameraFailures.map(\.description) + ["start() status", "Camera2Session", "failed: SL_RESULT_", "Audio State: audio mode",
                                                       "BT SCO connection fails"] + Self.routeFailures.map(\.description) + Self.routeProgress.map(\.description)
             + [
-                                                      "Failed to setActive", "Failed to set WebRTC audio configuration",
+                                                      "Failed to setActive", "Failed to set session active", "Failed to set WebRTC audio configuration",
                                                       "InitPlayOrRecord failed", "Failed to activate the audio session", "AAUDIO_ERROR_", "AAudioStream_requestStart(",
                                                       "Codec reported err", "signalError(omxError", "] ERROR(0x", "configureCodec returning error",
                                                       "configure failed with err"] + Self.codecRuntimeFailures.map(\.description)
@@ -100,6 +100,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 ↓2024-05-01 10:46:33.439012+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:397 -[RTCAudioSession setActive:error:]): Failed to setActive:1. Error: Session activation failed
                 ↓2024-05-01 10:46:33.439101+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:724 -[RTCAudioSession configureWebRTCSession:]): Failed to set WebRTC audio configuration: Session activation failed
                 ↓2024-05-01 10:46:33.439250+0800 RTCDemo[1234:567921] (audio_device_ios.mm:183): InitPlayout: InitPlayOrRecord failed for InitPlayout!
+                """),
+            // WebRTC's iOS audio session has no microphone route, then cannot reactivate after a call.
+            AnalyzerExample("""
+                ↓2024-05-01 10:00:00.101234+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:812 -[RTCAudioSession configureWebRTCSession:]): No audio input path is available!
+                2024-05-01 10:05:00.101234+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:585 -[RTCAudioSession handleInterruptionNotification:]): Audio session interruption ended.
+                ↓2024-05-01 10:05:00.102234+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:870 -[RTCAudioSession updateAudioSessionAfterEvent]): Failed to set session active to 1. Error:The operation couldn’t be completed. (OSStatus error 561017449.)
                 """),
             // Twilio on iOS answering through CallKit while the session is not yet the app's.
             AnalyzerExample("""
@@ -223,6 +229,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                                   "initRecording failed", "Init recording error", "Start recording error",
                                   // iOS: the voice-processing audio unit (capture and playout) gave up
                                   "Too many initialization attempts", "Failed to create a VoiceProcessingIO audio unit",
+                                  // iOS: RTCAudioSession found no input route when configuring for WebRTC
+                                  "No audio input path is available",
                                   // browsers' getUserMedia: the device is there but cannot be opened (NotReadableError)
                                   "Could not start audio source", "Failed to allocate audiosource"]
     /// The same for the camera.
@@ -434,7 +442,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     }
 
     /// iOS refused to activate the audio session: `RTCAudioSession` logs "Failed to setActive to 1: …" /
-    /// "Failed to setActive:1. Error: …" (deactivation failures, `… to 0`, are harmless) and
+    /// "Failed to setActive:1. Error: …", after an interruption or a media-server reset "Failed to set
+    /// session active to 1. Error:…" (deactivation failures, `… to 0`, are harmless) and
     /// "Failed to set WebRTC audio configuration: …"; `audio_device_ios.mm` then gives up with
     /// "InitPlayOrRecord failed for InitPlayout!" / "… for InitRecording!". Other SDKs print the
     /// OSStatus: `AVAudioSessionErrorCodeInsufficientPriority` 561017449 ('!pri': a phone or
@@ -444,7 +453,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     /// recording); Agora's audio module ends its retries ("… for the 3 time") with "Failed to
     /// activate the audio session".
     static func sessionActivationFailed(_ m: UnsafeRawBufferPointer) -> Bool {
-        if let at = ByteMatch.after(m, "Failed to setActive to ") ?? ByteMatch.after(m, "Failed to setActive:") {
+        if let at = ByteMatch.after(m, "Failed to setActive to ") ?? ByteMatch.after(m, "Failed to setActive:")
+                    ?? ByteMatch.after(m, "Failed to set session active to ") {
             return at < m.count && m[at] == UInt8(ascii: "1")
         }
         if ByteMatch.contains(m, "Failed to activate the audio session") { return !ByteMatch.contains(m, " for the ") }
