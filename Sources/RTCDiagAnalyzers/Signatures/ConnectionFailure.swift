@@ -39,7 +39,12 @@ import RTCDiagFormats
 /// network path (firewalls blocking WSS on 443, reconnects exhausted): Video 53000 "Signaling
 /// connection error", 53001 "… disconnected", 53002 "… timed out" (JS class names
 /// `SignalingConnectionError`, `…DisconnectedError`, `…TimeoutError`), Voice 31005 "Connection
-/// error" ("ConnectionError (31005): Error sent from gateway in HANGUP"). libwebrtc's `turn_port.cc` tells why ICE
+/// error" ("ConnectionError (31005): Error sent from gateway in HANGUP"); the Janus client
+/// (`janus.js` and its ports): "Error connecting to the Janus WebSockets server… <url>" and "Error
+/// connecting to any of the provided Janus servers: Is the server down?" (never connected), "Lost
+/// connection to the server (is it down?)" (long polls failing mid-session), and the server's
+/// errors as "Ooops: <code> <reason>" — 403 "Unauthorized request (wrong or missing
+/// secret/token)" is the service refusing the client. libwebrtc's `turn_port.cc` tells why ICE
 /// could not fall back to a relay: "Received TURN allocate error response, id=…, code=403, rtt=…"
 /// (401 is the normal credential challenge, 300 a redirect, 437 handled; "TURN allocate
 /// requested successfully" means a relay was had): ICE failing while the TURN server refused
@@ -62,7 +67,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "JOIN_FAILURE", "JoinFailure", "connection state changed from",
                    "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now",
                    "TURN allocate error response", "TURN allocate requested successfully", "could not establish",
-                   "Signaling connection", "SignalingConnection", "(31005)"],
+                   "Signaling connection", "SignalingConnection", "(31005)", "Janus WebSockets server", "Janus servers",
+                   "Lost connection to the server", "Ooops: 403"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -156,6 +162,14 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓2024-05-01T10:04:12.530Z ERROR [twilio-video] Room disconnected: TwilioError 53001: Signaling connection disconnected
                 ↓2024-05-01T10:04:40.006Z ERROR [twilio.js] ConnectionError (31005): Error sent from gateway in HANGUP
+                """),
+            // janus.js in the browser console: the gateway cannot be reached, or refuses the token.
+            AnalyzerExample("""
+                ↓janus.js:1523 Error connecting to the Janus WebSockets server... wss://janus.example.com/ws
+                ↓janus.js:1530 Error connecting to any of the provided Janus servers: Is the server down?
+                """),
+            AnalyzerExample("""
+                ↓janus.js:2041 Ooops: 403 Unauthorized request (wrong or missing secret/token)
                 """),
             // …and the iOS ones print the state enums as numbers.
             AnalyzerExample("""
@@ -278,6 +292,17 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             if midCall { everConnected = true }
             return
         }
+        if ByteMatch.contains(m, "Janus WebSockets server") || ByteMatch.contains(m, "provided Janus servers") {
+            signalFailed.add(e, source: context.source)
+            if signalReason == nil { signalReason = "Janus: the gateway could not be reached" }
+            return
+        }
+        if ByteMatch.contains(m, "Lost connection to the server (is it down?)") {
+            signalFailed.add(e, source: context.source)
+            if signalReason == nil { signalReason = "Janus: lost connection to the server" }
+            everConnected = true
+            return
+        }
         if let at = ByteMatch.after(m, "could not establish ") {
             let rest = UnsafeRawBufferPointer(rebasing: m[at...])
             if ByteMatch.contains(rest, "publisher connection") || ByteMatch.contains(rest, "pc connection") {
@@ -304,7 +329,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         } else if (has("token") || has("dynamic key")) && (has("expired") || has("invalid")) && !has("renew") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
-        } else if has("401 unauthorized") || has("403 forbidden") {
+        } else if has("401 unauthorized") || has("403 forbidden") || ByteMatch.contains(m, "Ooops: 403") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
         } else if has("kicked") || has("banned") || has("rejected_by_server") || has("rejectedbyserver")
