@@ -49,6 +49,7 @@ public final class Analysis {
     private let analyzerMasks: UnsafeMutablePointer<UInt64>
     private let words: Int
     private let deviceKeyword: Int
+    private let signalURLKeyword: Int
     private let sessionKeywords: (join: Int, leave: Int)
     /// The keywords of the current event, as a bit set.
     private let hits: UnsafeMutablePointer<UInt64>
@@ -82,6 +83,8 @@ public final class Analysis {
         }
         keywords.append("manufacturer: ")
         deviceKeyword = keywords.count - 1
+        keywords.append("device_model=")
+        signalURLKeyword = keywords.count - 1
         keywords += SessionLine.keywords
         sessionKeywords = (keywords.count - 2, keywords.count - 1)
         scanner = KeywordScanner(keywords)
@@ -142,6 +145,7 @@ public final class Analysis {
                     if !e.continuation.isEmpty { scanner.scan(e.continuation, into: hits) }
                 }
                 if KeywordScanner.isSet(hits, deviceKeyword) { DeviceInfo.update(&context.device, from: e) }
+                if KeywordScanner.isSet(hits, signalURLKeyword) { DeviceInfo.update(&context.device, fromSignalURL: e.message) }
                 if KeywordScanner.isSet(hits, sessionKeywords.join) || KeywordScanner.isSet(hits, sessionKeywords.leave),
                    let kind = SessionLine.classify(e) {
                     if kind == .join {
@@ -217,6 +221,56 @@ extension DeviceInfo {
             i = end + 1
         }
         if let release { d.os = "Android \(release)" + (sdk.map { " (API \($0))" } ?? "") }
+    }
+}
+
+extension DeviceInfo {
+    /// Reads the client description LiveKit's SDKs put in the signalling URL they log when
+    /// connecting (`SignalClient connecting with url: wss://…/rtc?…&os=android&os_version=11&
+    /// device_model=Pixel+2`; JS `createConnectionParams`: `device_model`, `os`, `os_version`).
+    /// WebRTC's own device line, being more exact, wins where both are present.
+    static func update(_ d: inout DeviceInfo, fromSignalURL m: UnsafeRawBufferPointer) {
+        func parameter(_ name: StaticString) -> String? {
+            guard let at = ByteMatch.after(m, name) else { return nil }
+            var end = at
+            while end < m.count, m[end] != UInt8(ascii: "&"), m[end] != 0x20, m[end] != UInt8(ascii: ")"),
+                  m[end] != UInt8(ascii: "\""), m[end] != UInt8(ascii: "'") { end += 1 }
+            return end > at ? percentDecoded(UnsafeRawBufferPointer(rebasing: m[at..<end])) : nil
+        }
+        if d.model == nil, d.manufacturer == nil, let model = parameter("device_model=") { d.model = model }
+        if d.os == nil, let os = parameter("&os=") ?? parameter("?os=") {
+            let name = os.lowercased() == "android" ? "Android" : os.lowercased() == "ios" ? "iOS" : os
+            d.os = [name, parameter("os_version=")].compactMap { $0 }.joined(separator: " ")
+        }
+    }
+
+    /// A URL query value: `+` is a space, `%XX` a byte.
+    static func percentDecoded(_ v: UnsafeRawBufferPointer) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(v.count)
+        var i = 0
+        while i < v.count {
+            let b = v[i]
+            if b == UInt8(ascii: "+") {
+                out.append(0x20)
+            } else if b == UInt8(ascii: "%"), i + 2 < v.count, let hi = hexDigit(v[i + 1]), let lo = hexDigit(v[i + 2]) {
+                out.append(hi << 4 | lo)
+                i += 2
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 48...57: b - 48
+        case 65...70: b - 55
+        case 97...102: b - 87
+        default: nil
+        }
     }
 }
 

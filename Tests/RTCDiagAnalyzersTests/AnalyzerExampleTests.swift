@@ -88,6 +88,21 @@ struct AnalyzerExampleTests {
         #expect(lost.severity == .p2 && lost.evidence.count == 2)
     }
 
+    @Test("the device comes from WebRTC's device line, else from the client info in LiveKit's signalling URL")
+    func deviceContext() throws {
+        let url = "I/flutter (27777): 13:31:45: SignalClient connecting with url: wss://x.livekit.cloud/rtc?access_token=abc"
+            + "&sdk=flutter&version=1.0.0&network=wifi&os=android&os_version=11&device_model=Pixel+2%20XL"
+        #expect(try analyze(url, with: ConnectionFailureAnalyzer.self).device.summary == "Pixel 2 XL, Android 11")
+        let ios = "2024-05-01T10:00:00.000Z INFO [livekit] connecting to wss://x.livekit.cloud/rtc?sdk=swift&version=2.0.0"
+            + "&protocol=12&os=ios&os_version=17.4&device_model=iPhone15,2"
+        #expect(try analyze(ios, with: ConnectionFailureAnalyzer.self).device.summary == "iPhone15,2, iOS 17.4")
+        let both = """
+            11-23 10:15:00.210  8123  8150 D WebRtcAudioManager: Android SDK: 30, Release: 11, Brand: samsung, Device: a51, Id: RP1A, Hardware: exynos9611, Manufacturer: samsung, Model: SM-A515F, Product: a51nsxx
+            11-23 10:15:00.300  8123  8150 I LiveKit: connecting to wss://x.livekit.cloud/rtc?os=android&os_version=11&device_model=SM-A515F
+            """
+        #expect(try analyze(both, with: ConnectionFailureAnalyzer.self).device.summary == "samsung SM-A515F, Android 11 (API 30) (exynos9611)")
+    }
+
     @Test("every analyzer documents itself and has examples of both kinds")
     func descriptions() {
         var ids = Set<String>()
