@@ -27,6 +27,12 @@ public enum ByteMatch {
         find(hay, needle.utf8Start, needle.utf8CodeUnitCount) != nil
     }
 
+    /// Whether `hay` begins with `prefix`.
+    @inline(__always)
+    public static func startsWith(_ hay: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        hay.count >= prefix.utf8CodeUnitCount && memcmp(hay.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
     /// Offset just past the first occurrence of `needle`, or nil.
     @inline(__always)
     public static func after(_ hay: UnsafeRawBufferPointer, _ needle: StaticString) -> Int? {

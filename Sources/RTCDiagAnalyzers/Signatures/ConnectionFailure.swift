@@ -44,7 +44,13 @@ import RTCDiagFormats
 /// connecting to any of the provided Janus servers: Is the server down?" (never connected), "Lost
 /// connection to the server (is it down?)" (long polls failing mid-session), and the server's
 /// errors as "Ooops: <code> <reason>" — 403 "Unauthorized request (wrong or missing
-/// secret/token)" is the service refusing the client. libwebrtc's `turn_port.cc` tells why ICE
+/// secret/token)" is the service refusing the client; Vonage / OpenTok — Android's `OpentokError`
+/// ("SessionErrorDomain : ConnectionFailed - Unable to connect to the session: check the network
+/// connection.", also `ConnectionRefused`, `ConnectionTimedOut`, `ConnectionDropped` for a session
+/// lost mid-call, and `AuthorizationFailure`: an invalid API key or token), the JS names
+/// (`OT_CONNECT_FAILED`, `OT_SOCKET_CLOSE_TIMEOUT`, `OT_AUTHENTICATION_ERROR`), and the native
+/// core's "otk_anvil_on_session_info failed" (the session lookup before connecting).
+/// libwebrtc's `turn_port.cc` tells why ICE
 /// could not fall back to a relay: "Received TURN allocate error response, id=…, code=403, rtt=…"
 /// (401 is the normal credential challenge, 300 a redirect, 437 handled; "TURN allocate
 /// requested successfully" means a relay was had): ICE failing while the TURN server refused
@@ -68,7 +74,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now",
                    "TURN allocate error response", "TURN allocate requested successfully", "could not establish",
                    "Signaling connection", "SignalingConnection", "(31005)", "Janus WebSockets server", "Janus servers",
-                   "Lost connection to the server", "Ooops: 403"],
+                   "Lost connection to the server", "Ooops: 403", "SessionErrorDomain", "OT_CONNECT_FAILED",
+                   "OT_SOCKET_CLOSE_TIMEOUT", "OT_AUTHENTICATION_ERROR", "otk_anvil_on_session_info failed"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -170,6 +177,14 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 """),
             AnalyzerExample("""
                 ↓janus.js:2041 Ooops: 403 Unauthorized request (wrong or missing secret/token)
+                """),
+            // OpenTok on Android: the session lookup fails, then the SDK's error reaches the app.
+            AnalyzerExample("""
+                ↓2020-05-21 17:14:16.511 9063-9117/com.example.rtc D/opentok: [ERROR] otk_anvil.cpp:467 - otk_anvil_on_session_info failed. nCode=1
+                ↓2020-05-21 17:14:16.515 9063-9063/com.example.rtc E/MainActivity: onError: SessionErrorDomain : ConnectionFailed - Unable to connect to the session: check the network connection. in session: 2_MX40Njcz
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:03.118Z ERROR [opentok] session.connect failed: OT_AUTHENTICATION_ERROR (1004) Invalid token format
                 """),
             // …and the iOS ones print the state enums as numbers.
             AnalyzerExample("""
@@ -292,6 +307,17 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             if midCall { everConnected = true }
             return
         }
+        if let (refused, reason, midCall) = Self.openTokError(m) {
+            if refused {
+                serverKind = "auth_rejected"
+                serverRejected.add(e, source: context.source)
+            } else {
+                signalFailed.add(e, source: context.source)
+                if signalReason == nil { signalReason = reason }
+                if midCall { everConnected = true }
+            }
+            return
+        }
         if ByteMatch.contains(m, "Janus WebSockets server") || ByteMatch.contains(m, "provided Janus servers") {
             signalFailed.add(e, source: context.source)
             if signalReason == nil { signalReason = "Janus: the gateway could not be reached" }
@@ -340,6 +366,26 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }
+    }
+
+    /// OpenTok's session errors (see the type's comment): whether the service refused the
+    /// client (key or token), else the connection problem named, and whether it ended a session
+    /// that was up.
+    static func openTokError(_ m: UnsafeRawBufferPointer) -> (refused: Bool, reason: String, midCall: Bool)? {
+        if ByteMatch.contains(m, "OT_AUTHENTICATION_ERROR") || ByteMatch.contains(m, "SessionErrorDomain : AuthorizationFailure") {
+            return (true, "OpenTok authorization failure", false)
+        }
+        if ByteMatch.contains(m, "otk_anvil_on_session_info failed") { return (false, "OpenTok session lookup failed", false) }
+        if ByteMatch.contains(m, "OT_CONNECT_FAILED") { return (false, "OpenTok OT_CONNECT_FAILED", false) }
+        if ByteMatch.contains(m, "OT_SOCKET_CLOSE_TIMEOUT") { return (false, "OpenTok OT_SOCKET_CLOSE_TIMEOUT", true) }
+        guard let at = ByteMatch.after(m, "SessionErrorDomain : ") else { return nil }
+        let rest = UnsafeRawBufferPointer(rebasing: m[at...])
+        for (name, midCall): (StaticString, Bool) in [("ConnectionFailed", false), ("ConnectionRefused", false),
+                                                       ("ConnectionTimedOut", false), ("ConnectionDropped", true)]
+        where ByteMatch.startsWith(rest, name) {
+            return (false, "OpenTok \(name)", midCall)
+        }
+        return nil
     }
 
     /// Twilio's signalling errors (see the type's comment), named as its docs name them, and
