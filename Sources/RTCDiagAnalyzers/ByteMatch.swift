@@ -27,6 +27,18 @@ public enum ByteMatch {
         find(hay, needle.utf8Start, needle.utf8CodeUnitCount) != nil
     }
 
+    /// Whether `digits` occurs in `hay` as a number of its own (no digit right before or after).
+    public static func containsNumber(_ hay: UnsafeRawBufferPointer, _ digits: StaticString) -> Bool {
+        var from = 0
+        let n = digits.utf8CodeUnitCount
+        while from < hay.count, let at = find(UnsafeRawBufferPointer(rebasing: hay[from...]), digits.utf8Start, n) {
+            let start = from + at, end = start + n
+            if (start == 0 || !isASCIIDigit(hay[start - 1])) && (end == hay.count || !isASCIIDigit(hay[end])) { return true }
+            from = start + 1
+        }
+        return false
+    }
+
     /// Whether `hay` begins with `prefix`.
     @inline(__always)
     public static func startsWith(_ hay: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {

@@ -73,7 +73,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "JOIN_FAILURE", "JoinFailure", "connection state changed from",
                    "Failed reconnecting", "reconnected to ICE", "(TIME) ICE ", "PC state is now",
                    "TURN allocate error response", "TURN allocate requested successfully", "could not establish",
-                   "Signaling connection", "SignalingConnection", "(31005)", "Janus WebSockets server", "Janus servers",
+                   "Signaling connection", "SignalingConnection", "31005", "Janus WebSockets server", "Janus servers",
                    "Lost connection to the server", "Ooops: 403", "SessionErrorDomain", "OT_CONNECT_FAILED",
                    "OT_SOCKET_CLOSE_TIMEOUT", "OT_AUTHENTICATION_ERROR", "otk_anvil_on_session_info failed"],
         triggeringExamples: [
@@ -170,6 +170,9 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 ↓2024-05-01T10:04:12.530Z ERROR [twilio-video] Room disconnected: TwilioError 53001: Signaling connection disconnected
                 ↓2024-05-01T10:04:40.006Z ERROR [twilio.js] ConnectionError (31005): Error sent from gateway in HANGUP
                 """),
+            AnalyzerExample("""
+                ↓06-12 10:20:31.442  4810  4810 E VoiceActivity: Call failed: 31005 Connection error
+                """),
             // janus.js in the browser console: the gateway cannot be reached, or refuses the token.
             AnalyzerExample("""
                 ↓janus.js:1523 Error connecting to the Janus WebSockets server... wss://janus.example.com/ws
@@ -199,6 +202,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 [000:454] [3335] (turnport.cc:1333): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: Received TURN allocate error response, id=61426b36764d637244316e47, code=401, rtt=14
                 [000:468] [3335] (turnport.cc:1287): Port[0x1128b4e00:0:1:0:relay:Net[en0:192.168.50.0/24:Wifi:id=1]]: TURN allocate requested successfully, id=47305a4e534736355a4e6945, code=0, rtt=13
                 [000:980] [3335] (peer_connection.cc:1837): Changing IceConnectionState 1 => 2
+                """),
+            // An epoch that happens to hold Twilio's code, beside some other connection error.
+            AnalyzerExample("""
+                2024-11-07T19:00:00.000Z WARN [metrics] ts=1731005123 upload retry: Connection error, will retry
                 """),
             // The app cancelling its own LiveKit connect (React strict mode mounting twice).
             AnalyzerExample("""
@@ -400,7 +407,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         if ByteMatch.contains(m, "Signaling connection timed out") || ByteMatch.contains(m, "SignalingConnectionTimeout") {
             return ("Twilio 53002 Signaling connection timed out", false)
         }
-        if ByteMatch.contains(m, "(31005)") { return ("Twilio 31005 Connection error", true) }
+        // JS "ConnectionError (31005): …", the mobile SDKs' "Connection error" with code 31005.
+        // (A number of its own: an epoch such as 1731005123 holds the digits too.)
+        if ByteMatch.contains(m, "(31005)") || (ByteMatch.containsNumber(m, "31005") && ByteMatch.contains(m, "onnection error")) {
+            return ("Twilio 31005 Connection error", true)
+        }
         return nil
     }
 
