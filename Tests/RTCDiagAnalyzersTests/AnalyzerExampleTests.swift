@@ -88,6 +88,16 @@ struct AnalyzerExampleTests {
         #expect(lost.severity == .p2 && lost.evidence.count == 2)
     }
 
+    @Test("no audio route on iOS is a major impairment until a route comes back")
+    func noSuitableRoute() throws {
+        let lost = "2024-05-01 10:03:40.120101+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:622 -[RTCAudioSession handleRouteChangeNotification:]): Audio route changed: NoSuitableRouteForCategory"
+        let stuck = try #require(try analyze(lost, with: DeviceFragmentationAnalyzer.self).findings.first)
+        #expect(stuck.subkind == "audio_route" && stuck.severity == .p1 && stuck.detail.contains("from then on"))
+        let back = lost + "\n2024-05-01 10:03:44.002101+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:610 -[RTCAudioSession handleRouteChangeNotification:]): Audio route changed: NewDeviceAvailable"
+        let brief = try #require(try analyze(back, with: DeviceFragmentationAnalyzer.self).findings.first)
+        #expect(brief.severity == .p2 && brief.detail.contains("until a device appeared"))
+    }
+
     @Test("the device comes from WebRTC's device line, else from the client info in LiveKit's signalling URL")
     func deviceContext() throws {
         let url = "I/flutter (27777): 13:31:45: SignalClient connecting with url: wss://x.livekit.cloud/rtc?access_token=abc"

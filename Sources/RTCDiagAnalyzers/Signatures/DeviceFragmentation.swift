@@ -27,7 +27,9 @@ import RTCDiagFormats
 /// enable bluetooth SCO" — the same timeout after "… to disable …" is harmless — and "Bluetooth
 /// SCO Audio connected"), and on iOS WebRTC's example call view and the apps built from it
 /// ("Error overriding output port: …": the speaker / receiver route the app asked for was
-/// refused) — an audio route the system did not honour; browsers rejecting `getUserMedia` with `NotReadableError`
+/// refused), and `RTCAudioSession`'s "Audio route changed: NoSuitableRouteForCategory" (iOS found no
+/// route at all for the session's category: no audio in or out) — an audio route the system did
+/// not honour; browsers rejecting `getUserMedia` with `NotReadableError`
 /// (Chrome "Could not start audio source" / "… video source", Firefox "Failed to allocate
 /// videosource"): the device exists but the system or another app will not let it open; WebRTC
 /// `Camera1Session.java` / `Camera2Session.java` (the `CameraDevice.StateCallback` errors: "Camera
@@ -136,6 +138,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
                 06-18 09:41:24.510  8816  8816 D AS/BluetoothHeadsetManager: Attempting to enable bluetooth SCO
                 ↓06-18 09:41:25.012  8816  8816 E AS/BluetoothScoJob: Bluetooth sco job timed out
                 06-18 09:41:25.012  8816  8816 E AS/BluetoothScoJob: java.util.concurrent.TimeoutException
+                """),
+            // iOS: the headset is unplugged and no route fits the category.
+            AnalyzerExample("""
+                2024-05-01 10:03:40.120021+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:598 -[RTCAudioSession handleRouteChangeNotification:]): Audio route changed:
+                ↓2024-05-01 10:03:40.120101+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:622 -[RTCAudioSession handleRouteChangeNotification:]): Audio route changed: NoSuitableRouteForCategory
                 """),
             // iOS: the speaker override the app asked for is refused (category not PlayAndRecord).
             AnalyzerExample("""
@@ -254,10 +261,12 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     static let playoutFramework: [StaticString] = ["could not create track", "when initializing AudioTrack"]
     /// An audio route the app asked for and did not get (see the type's comment).
     static let routeFailures: [StaticString] = ["BT SCO connection fails - no more attempts", "BT failed to connect after timeout",
-                                                "Bluetooth sco job timed out", "Error overriding output port"]
+                                                "Bluetooth sco job timed out", "Error overriding output port",
+                                                "NoSuitableRouteForCategory"]
     /// Lines that tell what the Bluetooth requests were for and whether the voice channel opened at last.
     static let routeProgress: [StaticString] = ["Attempting to enable bluetooth SCO", "Attempting to disable bluetooth SCO",
-                                                "Bluetooth SCO Audio connected", "Bluetooth audio SCO is now connected"]
+                                                "Bluetooth SCO Audio connected", "Bluetooth audio SCO is now connected",
+                                                "Audio route changed: NewDeviceAvailable", "Audio route changed: CategoryChange"]
 
     private var capture = EvidenceLog()
     private var playout = EvidenceLog()
@@ -265,6 +274,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     private var session = EvidenceLog()    // iOS: the audio session could not be activated
     private var bluetooth = EvidenceLog()  // the headset's voice channel (SCO) would not open
     private var route = EvidenceLog()      // iOS: the output route the app asked for was refused
+    private var noRoute = EvidenceLog()    // iOS: no route at all for the session's category
+    private var routeCameBack = false      // …and then a device or a category that has one
     /// audioswitch times out both ways; only a timed-out enable keeps the headset silent.
     private var scoDisabling = false
     /// The voice channel opened after the failures so far (they were retries that worked).
@@ -286,7 +297,8 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
         var found: Int {
-            playout.count + capture.count + camera.count + session.count + bluetooth.count + route.count + aaudio.count + codec.count
+            playout.count + capture.count + camera.count + session.count + bluetooth.count + route.count + noRoute.count
+                + aaudio.count + codec.count
         }
         let before = found
         defer {
@@ -326,6 +338,11 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
             scoRecovered = false
         } else if ByteMatch.contains(m, "Error overriding output port") {
             route.add(e, source: context.source)
+        } else if ByteMatch.contains(m, "Audio route changed: NoSuitableRouteForCategory") {
+            noRoute.add(e, source: context.source)
+            routeCameBack = false
+        } else if ByteMatch.contains(m, "Audio route changed: NewDeviceAvailable") || ByteMatch.contains(m, "Audio route changed: CategoryChange") {
+            if !noRoute.isEmpty { routeCameBack = true }
         } else if ByteMatch.contains(m, "Attempting to enable bluetooth SCO") {
             scoDisabling = false
         } else if ByteMatch.contains(m, "Attempting to disable bluetooth SCO") {
@@ -362,7 +379,7 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         let d = Self.description
         var out: [Finding] = []
         guard !(capture.isEmpty && playout.isEmpty && camera.isEmpty && session.isEmpty && bluetooth.isEmpty && route.isEmpty
-                && aaudio.isEmpty && codec.isEmpty) else {
+                && noRoute.isEmpty && aaudio.isEmpty && codec.isEmpty) else {
             return []    // every call ends here
         }
         let device = context.device.summary.map { " on \($0)" } ?? ""
@@ -413,6 +430,9 @@ public struct DeviceFragmentationAnalyzer: Analyzer {
         }
         add(route, "audio_route", "The system refused the audio output route the app asked for (speaker / receiver)\(device)",
             severity: .p2, remediation: Self.routeRemediation)
+        add(noRoute, "audio_route", "iOS found no audio route for the session's category\(device): "
+            + (routeCameBack ? "no audio in or out until a device appeared or the category changed" : "no audio in or out from then on"),
+            severity: routeCameBack ? .p2 : .p1, remediation: Self.routeRemediation)
         return out
     }
 
