@@ -59,6 +59,7 @@ public enum Dialects {
         // Last: no other layout looks like it, and lines of another dialect than the input's
         // try this list in order (placed second, it made parsing ~5 % slower).
         AgoraSDKDialect.self,
+        TimeOfDayDialect.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }
