@@ -50,7 +50,12 @@ import RTCDiagFormats
 /// lost mid-call, and `AuthorizationFailure`: an invalid API key or token), the JS names
 /// (`OT_CONNECT_FAILED`, `OT_SOCKET_CLOSE_TIMEOUT`, `OT_AUTHENTICATION_ERROR`), and the native
 /// core's "otk_anvil_on_session_info failed" (the session lookup before connecting).
-/// libwebrtc's `turn_port.cc` tells why ICE
+/// Amazon Chime SDK's `MeetingSessionStatusCode` names, which apps and the SDK log when a
+/// session stops: `AudioAuthenticationRejected` (the service's refusal), `AudioAttendeeRemoved`
+/// and `TURNCredentialsForbidden` (removed, or joining a meeting that ended), `AudioCallAtCapacity`,
+/// `AudioInternalServerError`, `AudioServiceUnavailable`, `SignalingInternalServerError` (the
+/// service's side), `ICEGatheringTimeoutWorkaround` (ICE gathering timed out: the network or
+/// the browser after a VPN change). libwebrtc's `turn_port.cc` tells why ICE
 /// could not fall back to a relay: "Received TURN allocate error response, id=…, code=403, rtt=…"
 /// (401 is the normal credential challenge, 300 a redirect, 437 handled; "TURN allocate
 /// requested successfully" means a relay was had): ICE failing while the TURN server refused
@@ -76,7 +81,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                    "Signaling connection error", "Signaling connection disconnected", "Signaling connection timed out",
                    "SignalingConnection", "(31005)", "Code=31005", "31005 Connection error", "Janus WebSockets server", "Janus servers",
                    "(is it down?)", "Ooops: 403", "SessionErrorDomain", "OT_CONNECT_FAILED",
-                   "OT_SOCKET_CLOSE_TIMEOUT", "OT_AUTHENTICATION_ERROR", "otk_anvil_on_session_info failed"],
+                   "OT_SOCKET_CLOSE_TIMEOUT", "OT_AUTHENTICATION_ERROR", "otk_anvil_on_session_info failed",
+                   "AudioAuthenticationRejected", "AudioAttendeeRemoved", "TURNCredentialsForbidden", "AudioCallAtCapacity",
+                   "AudioInternalServerError", "AudioServiceUnavailable", "SignalingInternalServerError",
+                   "ICEGatheringTimeoutWorkaround"],
         triggeringExamples: [
             AnalyzerExample("""
                 11-23 10:15:00.580  8123  8171 I org.webrtc.Logging: PeerConnection: Changing IceConnectionState 0 => 1
@@ -191,6 +199,13 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             AnalyzerExample("""
                 ↓2024-05-01T10:00:03.118Z ERROR [opentok] session.connect failed: OT_AUTHENTICATION_ERROR (1004) Invalid token format
                 """),
+            // Amazon Chime SDK apps logging why the session stopped.
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:05.220Z ERROR [chime] audioVideoDidStop: session stopped with status code AudioAuthenticationRejected (4)
+                """),
+            AnalyzerExample("""
+                ↓2024-05-01T10:00:31.004Z WARN [chime] audioVideoDidStop: ICEGatheringTimeoutWorkaround
+                """),
             // …and the iOS ones print the state enums as numbers.
             AnalyzerExample("""
                 2024-05-01 10:00:00.123456+0800 AppRTCMobile[812:41123] ICE state changed: 1
@@ -208,6 +223,11 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             // An epoch that happens to hold Twilio's code, beside some other connection error.
             AnalyzerExample("""
                 2024-11-07T19:00:00.000Z WARN [metrics] ts=1731005123 upload retry: Connection error, will retry
+                """),
+            // Chime: the attendee left, the meeting ended normally.
+            AnalyzerExample("""
+                2024-05-01T10:30:00.004Z INFO [chime] audioVideoDidStop: Left
+                2024-05-01T10:30:00.005Z INFO [chime] audioVideoDidStop: MeetingEnded
                 """),
             // The app cancelling its own LiveKit connect (React strict mode mounting twice).
             AnalyzerExample("""
@@ -357,6 +377,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             || has("duplicate_identity") || has("duplicateidentity") {
             badConfig.add(e, source: context.source)
         } else if has("join timeout") || has("join timed out") || has("ice connection failed") || has("ice failed,") || has("join_failed")
+                    || has("icegatheringtimeoutworkaround")
                     || has("media connection failed or media activity ceased")
                     || has("join_failure") || has("joinfailure")
                     || has("joinfailed") {
@@ -364,14 +385,17 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         } else if (has("token") || has("dynamic key")) && (has("expired") || has("invalid")) && !has("renew") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
-        } else if has("401 unauthorized") || has("403 forbidden") || ByteMatch.contains(m, "Ooops: 403") {
+        } else if has("401 unauthorized") || has("403 forbidden") || ByteMatch.contains(m, "Ooops: 403")
+                    || has("audioauthenticationrejected") {
             serverKind = "auth_rejected"
             serverRejected.add(e, source: context.source)
         } else if has("kicked") || has("banned") || has("rejected_by_server") || has("rejectedbyserver")
-                    || has("participant_removed") || has("participantremoved") || has("room_deleted") || has("roomdeleted") {
+                    || has("participant_removed") || has("participantremoved") || has("room_deleted") || has("roomdeleted")
+                    || has("audioattendeeremoved") || has("turncredentialsforbidden") {
             serverKind = "kicked_by_server"
             serverRejected.add(e, source: context.source)
-        } else if Self.serverErrorStatus(m) || has("server_shutdown") || has("servershutdown") {
+        } else if Self.serverErrorStatus(m) || has("server_shutdown") || has("servershutdown") || has("audiocallatcapacity")
+                    || has("audiointernalservererror") || has("audioserviceunavailable") || has("signalinginternalservererror") {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }
