@@ -151,11 +151,12 @@ public enum HTMLReport {
     }
 
     static let markColors = ["ICE": "#7b1fa2", "network": "#1565c0", "audio route": "#00838f", "session": "#555555",
-                             "echo": "#c62828", "device": "#ef6c00"]
+                             "echo": "#c62828", "device": "#ef6c00", "signalling": "#6a1b9a", "service": "#37474f"]
     static let seriesColors = ["loss %": "#c62828", "RTT ms": "#1565c0"]
 
     /// The call over time: loss and RTT as lines (each on its own scale), and a tick for each
-    /// ICE/network/audio-route change, join/leave, echo report and device failure.
+    /// ICE/network/audio-route change, join/leave, echo report, device failure, signalling
+    /// failure and refusal by the service.
     static func timeline(_ v: Verdict) -> String {
         let tl = v.timeline
         var times = tl.marks.map(\.time) + tl.series.values.flatMap { $0.map(\.time) }

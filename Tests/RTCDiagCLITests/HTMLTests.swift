@@ -57,6 +57,18 @@ struct HTMLTests {
         #expect(call.contains("channel <b>room</b>"))
     }
 
+    @Test("signalling failures are marked on the timeline, with their kind in the legend")
+    func signallingMarks() throws {
+        let dir = try scratchDirectory()
+        let page = dir.appendingPathComponent("lk.html").path
+        let sample = packageRoot.appendingPathComponent("Samples/logs/livekit-signal-failed.console.log").path
+        #expect(try run(["diagnose", "--date", "2024-05-01", "--format", "html", "-o", page, sample]).status == 1)
+        let doc = try xml(page)
+        #expect(try doc.nodes(forXPath: "//*[local-name()='line'][@data-kind='signalling']").count == 4)
+        let legend = try doc.nodes(forXPath: "//*[local-name()='figcaption']").compactMap(\.stringValue).joined()
+        #expect(legend.contains("signalling"))
+    }
+
     @Test("--bundle writes report.md, report.json and report.html")
     func bundle() throws {
         let dir = try scratchDirectory()

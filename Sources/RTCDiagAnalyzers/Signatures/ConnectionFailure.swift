@@ -294,6 +294,14 @@ public struct ConnectionFailureAnalyzer: Analyzer {
 
     public mutating func observe(_ e: EventView, _ context: inout AnalysisContext) {
         let m = e.message
+        // The signalling failures and the service's refusals go on the timeline too.
+        let before = (signalFailed.count, serverRejected.count)
+        defer {
+            if e.timeKind != .elapsed, signalFailed.count > before.0 || serverRejected.count > before.1 {
+                context.timeline.mark(e.time, signalFailed.count > before.0 ? "signalling" : "service",
+                                      String(decoding: m.prefix(100), as: UTF8.self))
+            }
+        }
         if let change = Self.stateChange(m) {
             if e.timeKind != .elapsed {
                 let word = String(decoding: m[change.word], as: UTF8.self).lowercased()
