@@ -60,6 +60,7 @@ public enum Dialects {
         // try this list in order (placed second, it made parsing ~5 % slower).
         AgoraSDKDialect.self,
         TimeOfDayDialect.self,
+        SafariConsoleDialect.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }
