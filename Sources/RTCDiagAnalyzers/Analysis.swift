@@ -253,7 +253,7 @@ extension DeviceInfo {
             let b = v[i]
             if b == UInt8(ascii: "+") {
                 out.append(0x20)
-            } else if b == UInt8(ascii: "%"), i + 2 < v.count, let hi = hexDigit(v[i + 1]), let lo = hexDigit(v[i + 2]) {
+            } else if b == UInt8(ascii: "%"), i + 2 < v.count, let hi = hexValue(v[i + 1]), let lo = hexValue(v[i + 2]) {
                 out.append(hi << 4 | lo)
                 i += 2
             } else {
@@ -262,15 +262,6 @@ extension DeviceInfo {
             i += 1
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexDigit(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 48...57: b - 48
-        case 65...70: b - 55
-        case 97...102: b - 87
-        default: nil
-        }
     }
 }
 

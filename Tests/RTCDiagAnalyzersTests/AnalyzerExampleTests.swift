@@ -88,6 +88,21 @@ struct AnalyzerExampleTests {
         #expect(lost.severity == .p2 && lost.evidence.count == 2)
     }
 
+    @Test("a signalling connection that never opened and one lost mid-call are told apart, with the reason")
+    func signalFailures() throws {
+        let never = "2024-05-01T10:00:03.412Z ERROR [livekit] could not establish signal connection: Failed to fetch"
+        let a = try #require(try analyze(never, with: ConnectionFailureAnalyzer.self).findings.first)
+        #expect(a.subkind == "signal_failed" && a.cause == .link && a.severity == .p0)
+        #expect(a.detail.contains("could not be opened (Failed to fetch)") && a.detail.contains("never connected"))
+        let lost = "2024-05-01T10:04:40.006Z ERROR [janus] Lost connection to the server (is it down?)"
+        let b = try #require(try analyze(lost, with: ConnectionFailureAnalyzer.self).findings.first)
+        #expect(b.detail.contains("was lost (Janus: lost connection to the server)") && b.detail.contains("call was cut"))
+        // The service refusing the client is not a signalling failure.
+        let refused = "2024-05-01T10:00:03.118Z ERROR [opentok] OT_AUTHENTICATION_ERROR (1004) Invalid token format"
+        let c = try #require(try analyze(refused, with: ConnectionFailureAnalyzer.self).findings.first)
+        #expect(c.subkind == "auth_rejected" && c.cause == .server)
+    }
+
     @Test("no audio route on iOS is a major impairment until a route comes back")
     func noSuitableRoute() throws {
         let lost = "2024-05-01 10:03:40.120101+0800 RTCDemo[1234:567921] (RTCAudioSession.mm:622 -[RTCAudioSession handleRouteChangeNotification:]): Audio route changed: NoSuitableRouteForCategory"

@@ -339,9 +339,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
         }
         func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
         if let (reason, midCall) = Self.twilioSignalingError(m) {
-            signalFailed.add(e, source: context.source)
-            if signalReason == nil { signalReason = reason }
-            if midCall { everConnected = true }
+            noteSignalFailure(e, context.source, reason: reason, midCall: midCall)
             return
         }
         if let (refused, reason, midCall) = Self.openTokError(m) {
@@ -349,21 +347,16 @@ public struct ConnectionFailureAnalyzer: Analyzer {
                 serverKind = "auth_rejected"
                 serverRejected.add(e, source: context.source)
             } else {
-                signalFailed.add(e, source: context.source)
-                if signalReason == nil { signalReason = reason }
-                if midCall { everConnected = true }
+                noteSignalFailure(e, context.source, reason: reason, midCall: midCall)
             }
             return
         }
         if ByteMatch.contains(m, "Janus WebSockets server") || ByteMatch.contains(m, "provided Janus servers") {
-            signalFailed.add(e, source: context.source)
-            if signalReason == nil { signalReason = "Janus: the gateway could not be reached" }
+            noteSignalFailure(e, context.source, reason: "Janus: the gateway could not be reached", midCall: false)
             return
         }
         if ByteMatch.contains(m, "Lost connection to the server (is it down?)") {
-            signalFailed.add(e, source: context.source)
-            if signalReason == nil { signalReason = "Janus: lost connection to the server" }
-            everConnected = true
+            noteSignalFailure(e, context.source, reason: "Janus: lost connection to the server", midCall: true)
             return
         }
         if let at = ByteMatch.after(m, "could not establish ") {
@@ -374,10 +367,10 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             }
             // A token reason falls through to the service's refusal below; an abort is the app's own.
             if ByteMatch.contains(rest, "signal connection"), !has("token"), !has("api key"), !has("abort") {
-                signalFailed.add(e, source: context.source)
-                if signalReason == nil, let colon = ByteMatch.after(rest, "connection: "), colon < rest.count {
-                    signalReason = String(decoding: rest[colon...].prefix(80), as: UTF8.self)
+                let reason = ByteMatch.after(rest, "connection: ").flatMap { colon in
+                    colon < rest.count ? String(decoding: rest[colon...].prefix(80), as: UTF8.self) : nil
                 }
+                noteSignalFailure(e, context.source, reason: reason, midCall: false)
                 return
             }
         }
@@ -407,6 +400,13 @@ public struct ConnectionFailureAnalyzer: Analyzer {
             serverKind = "server_error"
             serverRejected.add(e, source: context.source)
         }
+    }
+
+    /// A signalling connection that would not open (or, `midCall`, was lost); the first reason is kept.
+    private mutating func noteSignalFailure(_ e: EventView, _ source: String, reason: String?, midCall: Bool) {
+        signalFailed.add(e, source: source)
+        if signalReason == nil { signalReason = reason }
+        if midCall { everConnected = true }
     }
 
     /// OpenTok's session errors (see the type's comment): whether the service refused the

@@ -77,8 +77,9 @@ public struct AppleConsoleDialect: Dialect {
     }
 }
 
+/// The value of an ASCII hex digit, or nil.
 @inline(__always)
-func hexValue(_ b: UInt8) -> UInt8? {
+public func hexValue(_ b: UInt8) -> UInt8? {
     switch b {
     case 48...57: b - 48
     case 97...102: b - 87
