@@ -34,9 +34,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
+        // The one hand-written C kernel: where a chunk's line feeds are, in one SIMD pass.
+        .target(name: "CByteIndex"),
+
         // 1. Stream: bytes in (file, stdin or an archive member), codec by magic, fixed buffers,
         //    line framing.
-        .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CXXHash", "CZlib", "CArchive"], swiftSettings: hotPath),
+        .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CXXHash", "CZlib", "CArchive", "CByteIndex"],
+                swiftSettings: hotPath),
         // 2. Formats: dialect detection and parsing of lines into events.
         .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"], swiftSettings: hotPath),
         // 3. Analyzers: one type per failure signature, fed by one streaming pass.

@@ -272,9 +272,9 @@ public final class EventReader {
         guard keywordFilter == nil else { return }
         let parser = header
         let cap = framer.maxLineBytes
-        usePrepared = framer.decodedStream.prepareAhead { chunk, previous in
+        usePrepared = framer.decodedStream.prepareAhead { chunk, previous, stop in
             let prepared = (previous as? PreparsedChunk) ?? PreparsedChunk()
-            prepared.prepare(chunk, parser: parser, maxLineBytes: cap)
+            prepared.prepare(chunk, parser: parser, maxLineBytes: cap, stop: stop)
             return prepared
         }
     }

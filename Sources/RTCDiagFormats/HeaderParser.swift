@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RTCDiagStream
 
 /// Recognises one header line: the input's dialect first, the dialect of the previous foreign
 /// header before it (mixed inputs run in stretches of one foreign dialect), then the dialect
@@ -122,7 +123,7 @@ struct HeaderParser: Sendable {
 /// the chunk's first and last newline; the reader takes an entry only when its own
 /// `lastForeign` equals the one the entry was parsed with, so the result is exactly what the
 /// reader would have found itself.
-final class PreparsedChunk {
+final class PreparsedChunk: ChunkLineEnds {
     struct Entry {
         /// Offset of the line in the chunk and its length (without CR LF).
         var start: Int32
@@ -145,19 +146,26 @@ final class PreparsedChunk {
     private(set) var count = 0
     var entries: UnsafePointer<Entry> { UnsafePointer(storage) }
 
-    deinit { storage.deallocate() }
+    /// Every LF offset met, blank and over-long lines' too (for the framer: `ChunkLineEnds`).
+    private let ends = UnsafeMutablePointer<Int32>.allocate(capacity: PreparsedChunk.maxEntries)
+    private var endCount = 0
+    var lineEnds: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: ends, count: endCount) }
+
+    deinit { storage.deallocate(); ends.deallocate() }
 
     /// Frames `chunk` as `LineFramer` does (lines of at most `maxLineBytes`, CR before LF
-    /// dropped) and parses every non-blank line, carrying `lastForeign` from line to line.
-    func prepare(_ chunk: UnsafeRawBufferPointer, parser: HeaderParser, maxLineBytes: Int) {
+    /// dropped) and parses every non-blank line, carrying `lastForeign` from line to line —
+    /// or the lines before the point where `stop` was requested (the reader parses the rest).
+    func prepare(_ chunk: UnsafeRawBufferPointer, parser: HeaderParser, maxLineBytes: Int, stop: StopRequest? = nil) {
         count = 0
-        guard let base = chunk.baseAddress, chunk.count > 0,
-              let first = memchr(base, 0x0A, chunk.count) else { return }
-        var pos = base.distance(to: UnsafeRawPointer(first)) + 1
+        endCount = LineFeeds.offsets(in: chunk, into: ends, capacity: Self.maxEntries)
+        guard let base = chunk.baseAddress, endCount > 0 else { return }
+        // The part before the first LF belongs to a line begun in the chunk before.
+        var pos = Int(ends[0]) + 1
         var lastForeign = -1
-        while pos < chunk.count, count < Self.maxEntries {
-            guard let hit = memchr(base + pos, 0x0A, chunk.count - pos) else { break }
-            let end = base.distance(to: UnsafeRawPointer(hit))
+        for i in 1..<endCount {
+            if i & 63 == 0, let stop, stop.isRequested { return }
+            let end = Int(ends[i])
             defer { pos = end + 1 }
             // The framer cuts lines longer than the cap into pieces: leave those to the reader.
             guard end - pos <= maxLineBytes else { continue }

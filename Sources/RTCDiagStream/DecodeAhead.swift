@@ -54,6 +54,11 @@ final class DecodeAhead: @unchecked Sendable {
     /// Decode calls given the room of several slots (written by the producer; read once the
     /// stream has ended).
     private(set) var groupedDecodes = 0
+    /// Chunks the consumer reached while the decode thread was still preparing them (read
+    /// once the stream has ended).
+    private(set) var preparingWaits = 0
+    /// Asks the preparer at work to stop early (see `ChunkPreparer`).
+    private let stopPreparing = StopRequest()
 
     init(inner: DecodedStream, slots count: Int = 8, slotSize: Int = 1 << 20) {
         self.inner = inner
@@ -138,6 +143,12 @@ final class DecodeAhead: @unchecked Sendable {
             return nil
         }
         work.lock()
+        if slotWork[i] == .preparing {
+            // The decode thread is preparing the very chunk wanted now: have it stop at its
+            // next check and take the part it did, rather than wait for the whole chunk.
+            stopPreparing.request()
+            preparingWaits += 1
+        }
         while slotWork[i] == .preparing { work.wait() }
         currentPrepared = slotWork[i] == .done ? prepared[i] : nil
         slotWork[i] = .none
@@ -166,6 +177,7 @@ final class DecodeAhead: @unchecked Sendable {
             return false
         }
         slotWork[slot] = .preparing
+        stopPreparing.reset()
         let previous = prepared[slot]
         let annotate = annotator, prepare = preparer
         work.unlock()
@@ -174,7 +186,7 @@ final class DecodeAhead: @unchecked Sendable {
             annotate(chunk, &slotMarks[slot].spans)
             slotMarks[slot].valid = true
         }
-        let result = prepare?(chunk, previous)
+        let result = prepare?(chunk, previous, stopPreparing)
         work.lock()
         prepared[slot] = result
         slotWork[slot] = .done
@@ -272,8 +284,28 @@ final class DecodeAhead: @unchecked Sendable {
 public typealias ChunkAnnotator = @Sendable (UnsafeRawBufferPointer, inout [UInt64]) -> Void
 
 /// Work on a decoded chunk that the decode thread can take over when it is ahead: gets the
-/// chunk and the object it returned for the slot last time (to reuse), returns its result.
-public typealias ChunkPreparer = @Sendable (UnsafeRawBufferPointer, AnyObject?) -> AnyObject
+/// chunk, the object it returned for the slot last time (to reuse) and a stop request, returns
+/// its result. When the consumer reaches the chunk first, it requests a stop: the preparer
+/// checks now and then (every few dozen lines) and returns what it has — a prefix of the work.
+public typealias ChunkPreparer = @Sendable (UnsafeRawBufferPointer, AnyObject?, StopRequest) -> AnyObject
+
+/// A flag the consumer raises for the decode thread's preparer (see `ChunkPreparer`).
+public final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public func request() { lock.lock(); value = true; lock.unlock() }
+    func reset() { lock.lock(); value = false; lock.unlock() }
+    public var isRequested: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// A preparer's result that also lists where the chunk's line feeds are, so the framer takes
+/// lines from the list instead of searching for each LF again: `lineEnds` holds, ascending,
+/// every LF offset of the chunk from its first up to the last listed (valid while the result
+/// is held).
+public protocol ChunkLineEnds: AnyObject {
+    var lineEnds: UnsafeBufferPointer<Int32> { get }
+}
 
 /// One slot's annotation: written by the producer while it owns the slot, read by the
 /// consumer while it holds it (the ring's semaphores order the two).

@@ -134,6 +134,10 @@ public final class DecodedStream {
     /// after the end of the stream).
     var wholeBlockDecodes: Int { ahead?.groupedDecodes ?? 0 }
 
+    /// Chunks reached while the decode thread was still preparing them (see `ChunkPreparer`;
+    /// read after the end of the stream).
+    public var preparingWaits: Int { ahead?.preparingWaits ?? 0 }
+
     /// Sniffs the codec (and refuses what cannot be read) without decoding anything yet.
     func prime() throws -> Codec {
         if !started { try start() }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CByteIndex
 
 /// What is special about one framed line.
 public struct LineFlags: OptionSet, Sendable {
@@ -79,6 +80,7 @@ public final class LineFramer {
     deinit {
         carry.deallocate()
         spans.deallocate()
+        ownEnds.deallocate()
     }
 
     /// Called just before memory of lines already handed out is reused (a new chunk is decoded
@@ -123,6 +125,12 @@ public final class LineFramer {
                 chunk = next
                 chunkSerial &+= 1
                 currentPrepared = stream.currentPrepared
+                if let ends = (currentPrepared as? ChunkLineEnds)?.lineEnds {
+                    lineEnds = ends
+                } else {
+                    lineEnds = UnsafeBufferPointer(start: ownEnds, count: LineFeeds.offsets(in: next, into: ownEnds, capacity: Self.indexCapacity))
+                }
+                lineEndCursor = 0
                 takeSpans(stream.currentMarks)
                 if !spansValid, annotator != nil { annotateChunk() }
                 pos = 0
@@ -132,7 +140,7 @@ public final class LineFramer {
             let available = chunk.count - pos
             let room = maxLineBytes - carryLength
             let scan = min(available, room + 1)
-            if let hit = memchr(base + pos, 0x0A, scan) {
+            if let hit = nextLineFeed(base, scan) {
                 let end = base.distance(to: UnsafeRawPointer(hit))
                 var bytes: UnsafeRawBufferPointer
                 let start = carryLength == 0 ? chunkOffset + Int64(pos) : pieceStart
@@ -209,7 +217,19 @@ public final class LineFramer {
         let limit = c < spanCount ? Int(spans[c] >> 32) : chunk.count
         let base = chunk.baseAddress!
         var p = pos, n = 0
-        while p < limit, let hit = memchr(base + p, 0x0A, limit - p) {
+        // Counted off the LF list as far as it reaches, then searched.
+        var e = lineEndCursor
+        while e < lineEnds.count, Int(lineEnds[e]) < p { e += 1 }
+        while e < lineEnds.count {
+            let end = Int(lineEnds[e])
+            if end >= limit || end - p > maxLineBytes { break }
+            p = end + 1
+            n += 1
+            e += 1
+        }
+        lineEndCursor = e
+        let listed = e < lineEnds.count  // the list goes on: no LF before `limit` is missing from it
+        while !listed, p < limit, let hit = memchr(base + p, 0x0A, limit - p) {
             let end = base.distance(to: UnsafeRawPointer(hit))
             if end - p > maxLineBytes { break }  // `next()` splits it
             p = end + 1
@@ -289,6 +309,30 @@ public final class LineFramer {
         return true
     }
 
+    /// The current chunk's LF offsets (`LineFeeds`): found by the decode thread when it
+    /// prepared the chunk, else here when the chunk is taken; and the first not before `pos`.
+    private var lineEnds = UnsafeBufferPointer<Int32>(start: nil, count: 0)
+    private var lineEndCursor = 0
+    /// At most this many LFs of a chunk are listed (lines past them are searched for).
+    static let indexCapacity = 1 << 16
+    private let ownEnds = UnsafeMutablePointer<Int32>.allocate(capacity: LineFramer.indexCapacity)
+
+    /// The first LF in the `scan` bytes from `pos`: from `lineEnds` while they reach that
+    /// far (each LF costs a comparison instead of a search), else searched.
+    @inline(__always)
+    private func nextLineFeed(_ base: UnsafeRawPointer, _ scan: Int) -> UnsafeRawPointer? {
+        var c = lineEndCursor
+        if c < lineEnds.count {
+            while c < lineEnds.count, Int(lineEnds[c]) < pos { c += 1 }
+            lineEndCursor = c
+            if c < lineEnds.count {
+                let end = Int(lineEnds[c])
+                return end - pos < scan ? base + end : nil
+            }
+        }
+        return memchr(base + pos, 0x0A, scan).map { UnsafeRawPointer($0) }
+    }
+
     /// Counts the chunks taken from the stream: tells readers that `currentPrepared` changed.
     public private(set) var chunkSerial = 0
     /// What the stream's preparer made of the current chunk (see `DecodedStream.prepareAhead`).
@@ -331,5 +375,16 @@ public final class LineFramer {
         if carryLength == 0 { pieceStart = chunkOffset + Int64(p - chunk.baseAddress!) }
         (carry.baseAddress! + carryLength).copyMemory(from: p, byteCount: n)
         carryLength += n
+    }
+}
+
+/// Where the line feeds of a decoded chunk are, found in one pass (`CByteIndex`).
+public enum LineFeeds {
+    /// Writes the offsets of the LFs in `chunk` to `out`, ascending, at most `capacity`;
+    /// returns how many. The list holds every LF from the chunk's start up to the last listed.
+    @inline(__always)
+    public static func offsets(in chunk: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<Int32>, capacity: Int) -> Int {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return 0 }
+        return rtcdiag_byte_offsets(base.assumingMemoryBound(to: UInt8.self), chunk.count, 0x0A, out, capacity)
     }
 }

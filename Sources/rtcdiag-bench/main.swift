@@ -325,6 +325,7 @@ func measure(mode: String, path: String) -> Int32 {
             let scanner = KeywordScanner(analysis.keywords)
             var marks: [UInt64] = []
             var found = 0
+            var perKeyword: [Int]? = getenv("RTCDIAG_BENCH_KEYWORDS") != nil ? Array(repeating: 0, count: scanner.count) : nil
             var tuned = false
             while let c = try stream.next() {
                 if !tuned {
@@ -341,8 +342,21 @@ func measure(mode: String, path: String) -> Int32 {
                 }
                 scanner.marks(c, into: &marks)
                 found += marks.count
+                if perKeyword != nil {
+                    for m in marks {
+                        let start = Int(m >> 32), end = Int(m & 0xFFFF_FFFF)
+                        if let k = scanner.keyword(at: c.baseAddress! + start, length: end - start) { perKeyword![k] += 1 }
+                    }
+                }
             }
             print(stream.decodedBytes, found, 0)
+            if let perKeyword {
+                // Which keywords the marks come from, most frequent first (keywords that
+                // match everyday lines cost the analyzers' side of `diagnose`).
+                for (k, n) in perKeyword.enumerated().sorted(by: { $0.element > $1.element }).prefix(25) where n > 0 {
+                    print(n, analysis.keywords[k])
+                }
+            }
         case "diagnose", "diagnose-2t":
             // What `rtcdiag diagnose` runs: every compiled signature and the shipped rules.
             let reader = try EventReader(framer: LineFramer(stream: stream))
@@ -358,7 +372,9 @@ func measure(mode: String, path: String) -> Int32 {
             defer { levels.deallocate() }
             while let e = try reader.next() { levels[Int(e.level.rawValue & 7)] += 1 }
             print(stream.decodedBytes, reader.framer.lineCount, levels.reduce(0, +))
-            if getenv("RTCDIAG_BENCH_COUNTS") != nil { print("prepared", reader.counts.preparedLines) }
+            if getenv("RTCDIAG_BENCH_COUNTS") != nil {
+                print("prepared", reader.counts.preparedLines, "chunks reached while being prepared", stream.preparingWaits)
+            }
         }
         return 0
     } catch {

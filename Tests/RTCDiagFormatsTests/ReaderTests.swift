@@ -363,6 +363,29 @@ struct PreparsedReadingTests {
         return file
     }
 
+    @Test("parsing ahead stops where asked, with the lines before that done and the line-feed list whole")
+    func preparedPrefix() {
+        var text = Array("half a line from the chunk before\n".utf8)
+        for i in 0..<200 { text += Array("11-23 10:15:02.\(100 + i)  1234  5678 I WebRtcAudioRecord: line \(i)\n".utf8) }
+        text.withUnsafeBytes { chunk in
+            let parser = HeaderParser(activeIndex: Dialects.all.firstIndex { $0.name == "logcat-threadtime" }!)
+            let whole = PreparsedChunk()
+            whole.prepare(chunk, parser: parser, maxLineBytes: 1 << 20)
+            #expect(whole.count == 200)
+            #expect(whole.lineEnds.count == 201)
+            let stop = StopRequest()
+            stop.request()
+            let part = PreparsedChunk()
+            part.prepare(chunk, parser: parser, maxLineBytes: 1 << 20, stop: stop)
+            // Checked every 64 list entries: the lines before the first check are there, as parsed whole.
+            #expect(part.count == 63)
+            #expect(part.lineEnds.count == 201)
+            for i in 0..<part.count {
+                #expect(part.entries[i].start == whole.entries[i].start && part.entries[i].dialect == whole.entries[i].dialect)
+            }
+        }
+    }
+
     @Test("a 12 MiB mixed input: the same events and counts with and without parsing ahead",
           arguments: [nil, "logcat-threadtime"])
     func sameEvents(dialect: String?) throws {

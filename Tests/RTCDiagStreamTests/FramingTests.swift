@@ -51,6 +51,49 @@ struct FramingTests {
         #expect(r.lines.last?.line.number == 3)
     }
 
+    @Test("the line-feed list of a chunk is every LF, at any alignment and length, and stops at its capacity")
+    func lineFeedOffsets() {
+        var rng: UInt64 = 7
+        for length in [0, 1, 15, 16, 17, 63, 64, 65, 200, 4099] {
+            for shift in 0..<3 {
+                var bytes = [UInt8](repeating: 0, count: length + shift)
+                for i in bytes.indices {
+                    rng = rng &* 6_364_136_223_846_793_005 &+ 1
+                    bytes[i] = rng >> 60 == 0 ? 0x0A : UInt8(truncatingIfNeeded: rng >> 40) | 0x80  // also bytes ≥ 0x80
+                }
+                bytes.withUnsafeBytes { raw in
+                    let chunk = UnsafeRawBufferPointer(rebasing: raw[shift...])
+                    let expected = chunk.indices.filter { chunk[$0] == 0x0A }.map(Int32.init)
+                    let out = UnsafeMutablePointer<Int32>.allocate(capacity: max(expected.count, 1))
+                    defer { out.deallocate() }
+                    let n = LineFeeds.offsets(in: chunk, into: out, capacity: max(expected.count, 1))
+                    #expect(Array(UnsafeBufferPointer(start: out, count: n)) == expected, "length \(length) shift \(shift)")
+                    if expected.count > 2 {
+                        #expect(LineFeeds.offsets(in: chunk, into: out, capacity: 2) == 2)
+                        #expect(Array(UnsafeBufferPointer(start: out, count: 2)) == Array(expected.prefix(2)))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a chunk with more lines than its line-feed list holds frames the same (the rest is searched)")
+    func moreLinesThanListed() {
+        // 300,000 lines in one 1 MiB chunk: the list holds the first 65,536 LFs.
+        var text: [UInt8] = []
+        for i in 0..<300_000 { text += i % 3 == 0 ? [0x0A] : i % 3 == 1 ? [0x61, 0x0D, 0x0A] : [0x62, 0x62, 0x0A] }
+        text += Array("end".utf8)
+        let r = frame(temporaryFile(text), outputBuffer: 1 << 20)
+        #expect(r.error == nil)
+        #expect(r.framer.lineCount == 300_001)
+        #expect(r.framer.newlineCount == 300_000)
+        let expected = text.split(separator: 0x0A, omittingEmptySubsequences: false).map { $0.last == 0x0D ? Array($0.dropLast()) : Array($0) }
+        let same = r.lines.map(\.text) == expected  // (a Bool: the arrays are too long to print)
+        #expect(same, "first difference at line \(zip(r.lines.map(\.text), expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+        #expect(r.lines[1].line.flags.contains(.crlf))
+        #expect(r.lines.last?.line.offset == Int64(text.count - 3))
+    }
+
     @Test("a line exactly at the cap is whole, one byte more is split")
     func capEdge() {
         let exact = [UInt8](repeating: 0x61, count: 64) + [0x0A] + [UInt8](repeating: 0x62, count: 65) + [0x0A]
