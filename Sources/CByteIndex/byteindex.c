@@ -1,5 +1,19 @@
+#define _GNU_SOURCE
 #include "byteindex.h"
 #include <string.h>
+
+ptrdiff_t rtcdiag_last_byte(const uint8_t *p, size_t n, uint8_t byte) {
+#if defined(__GLIBC__)
+    const uint8_t *at = memrchr(p, byte, n);
+    return at ? at - p : -1;
+#else
+    while (n > 0) {
+        n--;
+        if (p[n] == byte) return (ptrdiff_t)n;
+    }
+    return -1;
+#endif
+}
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

@@ -266,13 +266,23 @@ public final class EventReader {
         prepareAhead()
     }
 
-    /// Full reading with a decode thread: that thread recognises header lines of the chunks
-    /// it is ahead on (it would only wait otherwise), with the dialect just chosen.
+    /// With a decode thread: that thread recognises header lines of the chunks it is ahead on
+    /// (it would only wait otherwise), with the dialect just chosen — every line in full
+    /// reading, the lines around keyword marks in sparse reading.
     private func prepareAhead() {
-        guard keywordFilter == nil else { return }
         let parser = header
         let cap = framer.maxLineBytes
-        usePrepared = framer.decodedStream.prepareAhead { chunk, previous, stop in
+        if let filter = keywordFilter {
+            // Marks must stay within lines to be taken line by line.
+            guard filter.keywordsStayWithinLines else { return }
+            usePrepared = framer.decodedStream.prepareAhead { chunk, marks, previous, stop in
+                let prepared = (previous as? PreparsedChunk) ?? PreparsedChunk()
+                prepared.prepareMarked(chunk, marks: marks ?? [], parser: parser, maxLineBytes: cap, stop: stop)
+                return prepared
+            }
+            return
+        }
+        usePrepared = framer.decodedStream.prepareAhead { chunk, _, previous, stop in
             let prepared = (previous as? PreparsedChunk) ?? PreparsedChunk()
             prepared.prepare(chunk, parser: parser, maxLineBytes: cap, stop: stop)
             return prepared

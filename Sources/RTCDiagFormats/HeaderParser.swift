@@ -146,10 +146,12 @@ final class PreparsedChunk: ChunkLineEnds {
     private(set) var count = 0
     var entries: UnsafePointer<Entry> { UnsafePointer(storage) }
 
-    /// Every LF offset met, blank and over-long lines' too (for the framer: `ChunkLineEnds`).
+    /// Every LF offset met, blank and over-long lines' too (for the framer: `ChunkLineEnds`);
+    /// none after `prepareMarked`, which does not look at every line.
     private let ends = UnsafeMutablePointer<Int32>.allocate(capacity: PreparsedChunk.maxEntries)
     private var endCount = 0
-    var lineEnds: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: ends, count: endCount) }
+    private var listsEnds = false
+    var lineEnds: UnsafeBufferPointer<Int32>? { listsEnds ? UnsafeBufferPointer(start: ends, count: endCount) : nil }
 
     deinit { storage.deallocate(); ends.deallocate() }
 
@@ -158,6 +160,7 @@ final class PreparsedChunk: ChunkLineEnds {
     /// or the lines before the point where `stop` was requested (the reader parses the rest).
     func prepare(_ chunk: UnsafeRawBufferPointer, parser: HeaderParser, maxLineBytes: Int, stop: StopRequest? = nil) {
         count = 0
+        listsEnds = true
         endCount = LineFeeds.offsets(in: chunk, into: ends, capacity: Self.maxEntries)
         guard let base = chunk.baseAddress, endCount > 0 else { return }
         // The part before the first LF belongs to a line begun in the chunk before.
@@ -184,6 +187,91 @@ final class PreparsedChunk: ChunkLineEnds {
             }
             e.pointee.foreignAfter = Int8(lastForeign)
             count += 1
+        }
+    }
+
+    /// Sparse reading (`diagnose`): parses only the lines the reader will parse — each line
+    /// holding a mark (`marks`: keyword spans, ascending, each within one line) past its clock
+    /// stamp, as `EventReader.holdsKeyword` decides, and the lines after it up to the next
+    /// header line without such a mark (the reader reads on until the keyword's event ends).
+    /// `lastForeign` is carried over just these lines; where the reader's differs (it also
+    /// parses a few other lines), it parses the line itself.
+    func prepareMarked(_ chunk: UnsafeRawBufferPointer, marks: [UInt64], parser: HeaderParser, maxLineBytes: Int,
+                       stop: StopRequest? = nil) {
+        count = 0
+        listsEnds = false
+        endCount = 0
+        guard let base = chunk.baseAddress, !marks.isEmpty,
+              let firstLF = memchr(base, 0x0A, chunk.count) else { return }
+        let n = chunk.count
+        // Lines start after an LF: the part before the first belongs to a line begun earlier.
+        var done = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(firstLF)) + 1
+        var m = 0
+        var lastForeign = -1
+        var steps = 0
+
+        /// The end (LF offset) of the line starting at `start`, or nil when it runs past the chunk.
+        func lineEnd(from start: Int) -> Int? {
+            guard start < n, let lf = memchr(base + start, 0x0A, n - start) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(lf))
+        }
+        /// The line's bytes without CR; nil when the framer would cut it into pieces.
+        func bytes(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer? {
+            guard end - start <= maxLineBytes else { return nil }
+            var length = end - start
+            if length > 0, chunk[end - 1] == 0x0D { length -= 1 }
+            return UnsafeRawBufferPointer(start: base + start, count: length)
+        }
+        /// Whether a mark lies in the line past its stamp; moves `m` past the line's marks.
+        func marked(_ start: Int, _ line: UnsafeRawBufferPointer) -> Bool {
+            let from = UInt64(start + KeywordScanner.stampLength(line)), to = UInt64(start + line.count)
+            var found = false
+            while m < marks.count, marks[m] >> 32 < to {
+                if marks[m] >> 32 >= from, marks[m] & 0xFFFF_FFFF <= to { found = true }
+                m += 1
+            }
+            return found
+        }
+        /// Parses a line into the next entry; whether it is a header line.
+        func parse(_ start: Int, _ line: UnsafeRawBufferPointer) -> Bool {
+            let e = storage + count
+            e.initialize(to: Entry(start: Int32(start), length: Int32(line.count), cleaned: 0, foreignBefore: Int8(lastForeign),
+                                   foreignAfter: 0, dialect: -1, flags: [], fields: LineFields()))
+            var isHeader = false
+            if let h = parser.parse(line, lastForeign: &lastForeign, into: &e.pointee.fields) {
+                e.pointee.cleaned = Int32(h.start)
+                e.pointee.dialect = Int8(h.dialect)
+                e.pointee.flags = h.flags
+                isHeader = true
+            }
+            e.pointee.foreignAfter = Int8(lastForeign)
+            count += 1
+            return isHeader
+        }
+
+        while m < marks.count, count < Self.maxEntries {
+            steps += 1
+            if steps & 63 == 0, let stop, stop.isRequested { return }
+            let s = Int(marks[m] >> 32)
+            if s < done { m += 1; continue }
+            // The line holding the mark: from just after the LF before it (or `done`, a line start).
+            var start = done
+            if let lf = LineFeeds.last(in: UnsafeRawBufferPointer(start: base + done, count: s - done)) { start = done + lf + 1 }
+            guard let end = lineEnd(from: start) else { return }
+            done = end + 1
+            guard let line = bytes(start, end) else { continue }  // its marks are skipped as `s < done`
+            guard marked(start, line) else { continue }
+            _ = parse(start, line)
+            // The lines after it, while they continue its event or start another marked one.
+            while count < Self.maxEntries {
+                let next = done
+                guard let nextEnd = lineEnd(from: next) else { return }
+                done = nextEnd + 1
+                guard let following = bytes(next, nextEnd) else { break }
+                if isBlank(following) { continue }
+                let hasMark = marked(next, following)
+                if parse(next, following), !hasMark { break }
+            }
         }
     }
 }

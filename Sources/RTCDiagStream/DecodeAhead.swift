@@ -186,7 +186,7 @@ final class DecodeAhead: @unchecked Sendable {
             annotate(chunk, &slotMarks[slot].spans)
             slotMarks[slot].valid = true
         }
-        let result = prepare?(chunk, previous, stopPreparing)
+        let result = prepare?(chunk, annotate != nil ? slotMarks[slot].spans : nil, previous, stopPreparing)
         work.lock()
         prepared[slot] = result
         slotWork[slot] = .done
@@ -284,10 +284,10 @@ final class DecodeAhead: @unchecked Sendable {
 public typealias ChunkAnnotator = @Sendable (UnsafeRawBufferPointer, inout [UInt64]) -> Void
 
 /// Work on a decoded chunk that the decode thread can take over when it is ahead: gets the
-/// chunk, the object it returned for the slot last time (to reuse) and a stop request, returns
-/// its result. When the consumer reaches the chunk first, it requests a stop: the preparer
+/// chunk, the annotator's spans for it (nil without an annotator), the object it returned for
+/// the slot last time (to reuse) and a stop request, returns its result. When the consumer reaches the chunk first, it requests a stop: the preparer
 /// checks now and then (every few dozen lines) and returns what it has — a prefix of the work.
-public typealias ChunkPreparer = @Sendable (UnsafeRawBufferPointer, AnyObject?, StopRequest) -> AnyObject
+public typealias ChunkPreparer = @Sendable (UnsafeRawBufferPointer, [UInt64]?, AnyObject?, StopRequest) -> AnyObject
 
 /// A flag the consumer raises for the decode thread's preparer (see `ChunkPreparer`).
 public final class StopRequest: @unchecked Sendable {
@@ -302,9 +302,9 @@ public final class StopRequest: @unchecked Sendable {
 /// A preparer's result that also lists where the chunk's line feeds are, so the framer takes
 /// lines from the list instead of searching for each LF again: `lineEnds` holds, ascending,
 /// every LF offset of the chunk from its first up to the last listed (valid while the result
-/// is held).
+/// is held); nil when this result lists none (the framer then lists them itself).
 public protocol ChunkLineEnds: AnyObject {
-    var lineEnds: UnsafeBufferPointer<Int32> { get }
+    var lineEnds: UnsafeBufferPointer<Int32>? { get }
 }
 
 /// One slot's annotation: written by the producer while it owns the slot, read by the

@@ -387,4 +387,12 @@ public enum LineFeeds {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return 0 }
         return rtcdiag_byte_offsets(base.assumingMemoryBound(to: UInt8.self), chunk.count, 0x0A, out, capacity)
     }
+
+    /// The offset of the last LF in `bytes`, or nil.
+    @inline(__always)
+    public static func last(in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+        let at = rtcdiag_last_byte(base.assumingMemoryBound(to: UInt8.self), bytes.count, 0x0A)
+        return at >= 0 ? at : nil
+    }
 }

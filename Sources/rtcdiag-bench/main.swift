@@ -363,7 +363,9 @@ func measure(mode: String, path: String) -> Int32 {
             let rules = BuiltinRules.specs()
             let result = Analysis(runtime: RuleAnalyzer.factories(rules)).run(reader)
             print(stream.decodedBytes, reader.framer.lineCount, result.events)
-            if getenv("RTCDIAG_BENCH_COUNTS") != nil { print("chunks reached while being marked", stream.preparingWaits) }
+            if getenv("RTCDIAG_BENCH_COUNTS") != nil {
+                print("prepared", reader.counts.preparedLines, "chunks reached while being marked or prepared", stream.preparingWaits)
+            }
         default:
             let reader = try EventReader(framer: LineFramer(stream: stream))
             // The consumer counts events per level (a plain buffer: the array's checks would

@@ -372,17 +372,57 @@ struct PreparsedReadingTests {
             let whole = PreparsedChunk()
             whole.prepare(chunk, parser: parser, maxLineBytes: 1 << 20)
             #expect(whole.count == 200)
-            #expect(whole.lineEnds.count == 201)
+            #expect(whole.lineEnds?.count == 201)
             let stop = StopRequest()
             stop.request()
             let part = PreparsedChunk()
             part.prepare(chunk, parser: parser, maxLineBytes: 1 << 20, stop: stop)
             // Checked every 64 list entries: the lines before the first check are there, as parsed whole.
             #expect(part.count == 63)
-            #expect(part.lineEnds.count == 201)
+            #expect(part.lineEnds?.count == 201)
             for i in 0..<part.count {
                 #expect(part.entries[i].start == whole.entries[i].start && part.entries[i].dialect == whole.entries[i].dialect)
             }
+        }
+    }
+
+    /// Sparse reading (`diagnose`): only the lines the reader will parse — those with a keyword
+    /// mark past the clock stamp, and after each the lines up to the next header without one.
+    @Test("parsing ahead around keyword marks takes the marked lines and the lines that end their events")
+    func preparedAroundMarks() {
+        let lines = [
+            "11-23 10:15:02.100  1234  5678 I Tag: nothing here",                  // 0
+            "11-23 10:15:02.101  1234  5678 E WebRtcAudioRecord: startRecording failed",  // 1 marked
+            "\tat org.webrtc.WebRtcAudioRecord.start(WebRtcAudioRecord.java:120)",   // 2 continues it
+            "",                                                                    // 3 blank: read on
+            "11-23 10:15:02.102  1234  5678 I Tag: next header, no mark",          // 4 ends the event
+            "11-23 10:15:02.103  1234  5678 I Tag: skipped",                       // 5
+            "11-23 10:15:02.104  1234  5678 W Tag: startRecording again",          // 6 marked
+            "11-23 10:15:02.105  1234  5678 W Tag: startRecording once more",      // 7 marked: read on
+            "11-23 10:15:02.106  1234  5678 I Tag: ends it",                       // 8
+            "11-23 10:15:02.107  1234  5678 I Tag: skipped",                       // 9
+            "11-23 10:15:02.108  1234  5678 I Tag: skipped",                       // 10 (mark in the stamp below)
+            "11-23 10:15:02.109  1234  5678 I Tag: skipped too",                   // 11
+        ]
+        var text = Array("half a line from the chunk before\n".utf8)
+        var starts: [Int] = []
+        for l in lines { starts.append(text.count); text += Array((l + "\n").utf8) }
+        func mark(_ line: Int, _ word: String) -> UInt64 {
+            let l = Array(lines[line].utf8), w = Array(word.utf8)
+            let i = (0...(l.count - w.count)).first { Array(l[$0..<($0 + w.count)]) == w }!
+            return UInt64(starts[line] + i) << 32 | UInt64(starts[line] + i + w.count)
+        }
+        // Line 10: a "mark" inside the clock stamp only (`10:15`), which the reader ignores.
+        let marks = [mark(1, "startRecording"), mark(6, "startRecording"), mark(7, "startRecording"),
+                     UInt64(starts[10] + 6) << 32 | UInt64(starts[10] + 11)].sorted()
+        text.withUnsafeBytes { chunk in
+            let parser = HeaderParser(activeIndex: Dialects.all.firstIndex { $0.name == "logcat-threadtime" }!)
+            let prepared = PreparsedChunk()
+            prepared.prepareMarked(chunk, marks: marks, parser: parser, maxLineBytes: 1 << 20)
+            let got = (0..<prepared.count).map { i in starts.firstIndex(of: Int(prepared.entries[i].start)) ?? -1 }
+            #expect(got == [1, 2, 4, 6, 7, 8])
+            #expect((0..<prepared.count).map { prepared.entries[$0].dialect >= 0 } == [true, false, true, true, true, true])
+            #expect(prepared.lineEnds == nil)  // the framer lists the line feeds itself
         }
     }
 

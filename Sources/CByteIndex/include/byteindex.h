@@ -10,4 +10,8 @@
 /// the calls cost more than the search.
 size_t rtcdiag_byte_offsets(const uint8_t *p, size_t n, uint8_t byte, int32_t *out, size_t cap);
 
+/// The offset of the last `byte` in `p[0..<n]`, or -1 (glibc's `memrchr` where there is one).
+/// Finds where the line holding a keyword starts, searching back from the keyword.
+ptrdiff_t rtcdiag_last_byte(const uint8_t *p, size_t n, uint8_t byte);
+
 #endif
