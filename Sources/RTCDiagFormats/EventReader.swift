@@ -225,9 +225,11 @@ public final class EventReader {
             sample.append(copy)
             used += line.bytes.count
         }
-        // Sparse reading: anchor the keyword prefilter on grams that are rare in this input.
+        // Sparse reading: anchor the keyword prefilter on grams that are rare in this input —
+        // counted over the sample and what follows it in the chunk at hand (at most 256 KiB:
+        // 200 lines are often one call in one layout, and a mixed upload has others further on).
         if let filter = keywordFilter {
-            filter.tune(to: sample.map(\.bytes) + (sampleTail.map { [$0.bytes] } ?? []))
+            filter.tune(to: sample.map(\.bytes) + (sampleTail.map { [$0.bytes] } ?? []) + [framer.unframed(limit: 256 << 10)])
             // With a decode thread, the keyword scan runs there over whole chunks from now on.
             let mark: ChunkAnnotator = { text, marks in filter.marks(text, into: &marks) }
             framer.decodedStream.annotateAhead(mark)

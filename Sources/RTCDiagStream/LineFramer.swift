@@ -347,6 +347,12 @@ public final class LineFramer {
         return p - base
     }
 
+    /// Up to `limit` bytes of the current chunk not framed yet: a look at what follows without
+    /// reading on (valid until the next call that frames).
+    public func unframed(limit: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: chunk[pos..<min(chunk.count, pos + max(0, limit))])
+    }
+
     /// A fault held back while the partial last line was handed out; thrown on the next call.
     private var pendingError: Error?
 

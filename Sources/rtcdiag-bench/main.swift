@@ -338,6 +338,8 @@ func measure(mode: String, path: String) -> Int32 {
                         sample.append(UnsafeRawBufferPointer(rebasing: c[at..<end]))
                         at = end + 1
                     }
+                    // (and, as it does, on the rest of the first chunk up to 256 KiB)
+                    sample.append(UnsafeRawBufferPointer(rebasing: c[at..<min(c.count, at + (256 << 10))]))
                     scanner.tune(to: sample)
                 }
                 scanner.marks(c, into: &marks)
