@@ -41,12 +41,18 @@ public struct AnalysisResult: Sendable {
 /// findings are grouped per call.
 public final class Analysis {
     public typealias Factory = @Sendable () -> any RuntimeAnalyzer
-    private var analyzers: [any RuntimeAnalyzer]
+    /// Plain memory rather than an array: an analyzer is called in place per event, and an
+    /// array stored in a class is checked for being shared (copy on write) on every such call.
+    private let analyzers: UnsafeMutableBufferPointer<any RuntimeAnalyzer>
     private let descriptions: [AnalyzerDescription]
     private let scanner: KeywordScanner
     /// Per analyzer, its keywords as a bit set (`words` words each, analyzer after analyzer):
     /// an event goes to the analyzer when this ANDed with the event's keywords is not zero.
     private let analyzerMasks: UnsafeMutablePointer<UInt64>
+    /// Per keyword, the analyzers it concerns as a bit set (with at most 64 analyzers; nil
+    /// otherwise): an event holds a few keywords, so ORing theirs is cheaper than ANDing every
+    /// analyzer's mask with the event's.
+    private let analyzersByKeyword: UnsafeMutablePointer<UInt64>?
     private let words: Int
     private let deviceKeyword: Int
     private let signalURLKeyword: Int
@@ -64,8 +70,10 @@ public final class Analysis {
     /// each given as a factory because every pass (one per input) gets fresh instances.
     public init(analyzers types: [any Analyzer.Type] = Analyzers.builtIn, runtime: [Factory] = []) {
         let factories: [Factory] = types.map { t in { t.makeRuntime() } } + runtime
-        analyzers = factories.map { $0() }
-        descriptions = analyzers.map(\.description)
+        let made = factories.map { $0() }
+        analyzers = .allocate(capacity: made.count)
+        _ = analyzers.initialize(from: made)
+        descriptions = made.map(\.description)
         var keywords: [String] = []
         var index: [String: Int] = [:]
         var indices: [[Int]] = []
@@ -95,11 +103,23 @@ public final class Analysis {
         for (a, mine) in indices.enumerated() {
             for k in mine { analyzerMasks[a * self.words + (k >> 6)] |= 1 << UInt64(k & 63) }
         }
+        if indices.count <= 64 {
+            let byKeyword = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, self.words * 64))
+            byKeyword.initialize(repeating: 0, count: max(1, self.words * 64))
+            for (a, mine) in indices.enumerated() {
+                for k in mine { byKeyword[k] |= 1 << UInt64(a) }
+            }
+            analyzersByKeyword = byKeyword
+        } else {
+            analyzersByKeyword = nil
+        }
         hits = .allocate(capacity: self.words)
         hits.initialize(repeating: 0, count: self.words)
     }
 
     deinit {
+        analyzers.deinitialize().deallocate()
+        analyzersByKeyword?.deallocate()
         analyzerMasks.deallocate()
         hits.deallocate()
     }
@@ -170,8 +190,23 @@ public final class Analysis {
                     }
                 }
                 session.lastLine = e.lineNumber + e.lineCount - 1
-                for a in analyzers.indices where concerns(a) {
-                    analyzers[a].observe(e, &context)
+                if let byKeyword = analyzersByKeyword {
+                    var mask: UInt64 = 0
+                    for w in 0..<words {
+                        var bits = hits[w]
+                        while bits != 0 {
+                            mask |= byKeyword[w << 6 | bits.trailingZeroBitCount]
+                            bits &= bits - 1
+                        }
+                    }
+                    while mask != 0 {  // in registry order, as below
+                        analyzers[mask.trailingZeroBitCount].observe(e, &context)
+                        mask &= mask - 1
+                    }
+                } else {
+                    for a in analyzers.indices where concerns(a) {
+                        analyzers[a].observe(e, &context)
+                    }
                 }
             }
         } catch {

@@ -100,3 +100,48 @@ struct RulePackTests {
         Analysis(analyzers: [], runtime: RuleAnalyzer.factories(specs)).run(try openLog(text)).findings
     }
 }
+
+/// Events reach analyzers through per-keyword analyzer sets when there are at most 64
+/// analyzers, and through per-analyzer keyword masks past that (a team may load large packs).
+@Suite("Events reach the analyzers they concern")
+struct AnalyzerDispatchTests {
+    /// A pack of `n` rules, rule `i` matching the literal `probe_i_marker` once.
+    func pack(_ n: Int) throws -> [RuleSpec] {
+        var yaml = "version: 1\nrules:\n"
+        for i in 0..<n {
+            yaml += """
+              - id: probe_\(i)
+                name: Probe \(i)
+                summary: probe \(i)
+                cause: client
+                severity: P3
+                remediation: none
+                match:
+                  message: [probe_\(i)_marker]
+
+            """
+        }
+        return try RulePackParser.parse(yaml, file: "probes.yaml")
+    }
+
+    @Test("with 11 and with 81 analyzers (8 built in): the same built-in findings, and each probe rule fires on its own line only",
+          arguments: [3, 73])
+    func sameFindings(rules: Int) throws {
+        let log = """
+            11-23 10:15:00.000  8123  8150 I Probe: probe_1_marker seen
+            11-23 10:15:01.000  8123  8150 E WebRtcAudioRecord: Init recording failed
+            11-23 10:15:01.100  8123  8150 E WebRtcAudioRecord: AudioRecord.startRecording failed: ERROR_INVALID_OPERATION
+            11-23 10:15:02.000  8123  8150 I Probe: probe_70_marker seen
+            11-23 10:15:03.000  8123  8150 I Probe: nothing for the probes
+            """
+        let builtInOnly = Analysis().run(try openLog(log))
+        let specs = try pack(rules)
+        let analysis = Analysis(runtime: RuleAnalyzer.factories(specs))
+        let result = analysis.run(try openLog(log))
+        let fired = Set(result.findings.map(\.signature)).filter { $0.hasPrefix("probe_") }
+        #expect(fired == (rules > 70 ? ["probe_1", "probe_70"] : ["probe_1"]))
+        let builtIn = result.findings.filter { !$0.signature.hasPrefix("probe_") }.map { "\($0.signature) \($0.evidence.examples.map(\.line))" }
+        #expect(!builtIn.isEmpty)
+        #expect(builtIn == builtInOnly.findings.map { "\($0.signature) \($0.evidence.examples.map(\.line))" })
+    }
+}
