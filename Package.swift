@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "RTCDiagStream", dependencies: ["CZstd", "CLZ4", "CXXHash", "CZlib", "CArchive", "CByteIndex"],
                 swiftSettings: hotPath),
         // 2. Formats: dialect detection and parsing of lines into events.
-        .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream"], swiftSettings: hotPath),
+        .target(name: "RTCDiagFormats", dependencies: ["RTCDiagStream", "CByteIndex"], swiftSettings: hotPath),
         // 3. Analyzers: one type per failure signature, fed by one streaming pass.
         .target(name: "RTCDiagAnalyzers", dependencies: ["RTCDiagFormats"], swiftSettings: hotPath),
         // 3b. Rules: signatures written as YAML (parsed with Yams), run as analyzers in the same pass.
@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(name: "rtcdiag-corpus", dependencies: ["RTCDiagCorpus"]),
 
         .testTarget(name: "RTCDiagStreamTests", dependencies: ["RTCDiagStream"]),
-        .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats"]),
+        .testTarget(name: "RTCDiagFormatsTests", dependencies: ["RTCDiagFormats", "CByteIndex"]),
         .testTarget(name: "RTCDiagAnalyzersTests",
                     dependencies: ["RTCDiagAnalyzers", "RTCDiagTriage", "RTCDiagRules", "RTCDiagBuiltinRules"]),
         // End-to-end: runs the built `rtcdiag` binary as a user would.

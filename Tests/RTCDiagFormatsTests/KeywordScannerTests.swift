@@ -1,3 +1,4 @@
+import CByteIndex
 import Testing
 @testable import RTCDiagFormats
 
@@ -47,6 +48,74 @@ struct KeywordScannerTests {
             s.withUTF8 { scanner.marks(UnsafeRawBufferPointer($0), into: &marks) }
             #expect(Set(marks) == expected, "\(text)")
             #expect(marks == marks.sorted())
+        }
+    }
+
+    /// Whole chunks are scanned 32 bytes a step in C, in calls of at most 1,024 candidates each;
+    /// re-anchoring must enter the new anchors in its table.
+    @Test("marks over a 300 KB text after re-anchoring: every occurrence, across many candidate batches")
+    func longMarksAfterTuning() {
+        let words = ["IceConnectionState", "loss=", "rtt=", "join", "1053", "network changed", "qualityLimitationReason"]
+        let scanner = KeywordScanner(words)
+        var text = ""
+        var rng: UInt64 = 5
+        func next() -> UInt64 { rng = rng &* 6_364_136_223_846_793_005 &+ 1; return rng >> 33 }
+        let pieces = words + ["stats ", "Network ", "JOIN", "los", "rtt", "\n", "x", "icecon", "10", "53"]
+        while text.utf8.count < 300_000 { text += pieces[Int(next() % UInt64(pieces.count))] }
+        let bytes = Array(text.lowercased().utf8)
+        var expected: [UInt64] = []
+        for w in words.map({ Array($0.lowercased().utf8) }) {
+            for s in 0...(bytes.count - w.count) where bytes[s] == w[0] && Array(bytes[s..<(s + w.count)]) == w {
+                expected.append(UInt64(s) << 32 | UInt64(s + w.count))
+            }
+        }
+        expected.sort()
+        #expect(expected.count > 5000)
+        for round in 0..<2 {
+            var marks: [UInt64] = []
+            text.withUTF8 { scanner.marks(UnsafeRawBufferPointer($0), into: &marks) }
+            #expect(marks.count == expected.count && marks == expected, "round \(round): \(marks.count) vs \(expected.count)")
+            // Anchor again on a sample where other grams are rare.
+            let sample = Array("11-23 10:15:00.000  1 2 I Tag: join network changed 1053 IceConnectionState".utf8)
+            sample.withUnsafeBytes { scanner.tune(to: [$0]) }
+        }
+    }
+
+    /// The C candidate scan, with AVX2 and without, against the hash computed here, at every
+    /// length up to 200 and with output room for 16 to 40 candidates per call (resumed after).
+    @Test("gram candidates: the SIMD and the portable scan list every even offset whose gram hash is in the table")
+    func gramCandidates() {
+        var rng: UInt64 = 11
+        func next() -> UInt64 { rng = rng &* 6_364_136_223_846_793_005 &+ 1; return rng >> 33 }
+        var table = [UInt8](repeating: 0, count: 65536)
+        for _ in 0..<3000 { table[Int(next() % 65536)] = 1 }  // about one gram in 22 a candidate
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz ABC=:.0123456789\n".utf8)
+        for length in 0...200 {
+            let text = (0..<length).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+            var expected: [UInt32] = []
+            var e = 0
+            while e + 2 < length {
+                let gram = UInt32(text[e]) | UInt32(text[e + 1]) << 8 | UInt32(text[e + 2]) << 16
+                if table[Int(((gram | 0x20_2020) &* 2_654_435_761) >> 16)] != 0 { expected.append(UInt32(e)) }
+                e += 2
+            }
+            let cap = 16 + length % 25
+            for portable in [false, true] {
+                var got: [UInt32] = []
+                var out = [UInt32](repeating: 0, count: cap)
+                text.withUnsafeBufferPointer { t in
+                    var from = 0
+                    while from + 2 < length {
+                        var resume = 0
+                        let n = portable
+                            ? rtcdiag_gram_candidates_portable(t.baseAddress! + from, length - from, table, &out, cap, &resume)
+                            : rtcdiag_gram_candidates(t.baseAddress! + from, length - from, table, &out, cap, &resume)
+                        got += out[0..<n].map { $0 + UInt32(from) }
+                        from += resume
+                    }
+                }
+                #expect(got == expected, "length \(length), portable \(portable)")
+            }
         }
     }
 
