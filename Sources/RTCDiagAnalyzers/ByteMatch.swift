@@ -73,10 +73,30 @@ public enum ByteMatch {
     }
 
     static func containsLowercased(_ hay: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard n > 0, hay.count >= n else { return false }
+        firstLowercased(hay, p, n, from: 0) != nil
+    }
+
+    /// Where `needle` (lowercase) first occurs in `hay` at or after `from`, ASCII case ignored.
+    public static func firstLowercased(_ hay: UnsafeRawBufferPointer, _ needle: StaticString, from: Int = 0) -> Int? {
+        firstLowercased(hay, needle.utf8Start, needle.utf8CodeUnitCount, from: from)
+    }
+
+    /// Whether `hay` has `prefix` (lowercase) at `offset`, ASCII case ignored.
+    public static func hasLowercased(_ hay: UnsafeRawBufferPointer, _ prefix: StaticString, at offset: Int) -> Bool {
+        let n = prefix.utf8CodeUnitCount, p = prefix.utf8Start
+        guard offset >= 0, offset + n <= hay.count else { return false }
+        for j in 0..<n {
+            let c = hay[offset + j]
+            if ((c >= 65 && c <= 90) ? c | 0x20 : c) != p[j] { return false }
+        }
+        return true
+    }
+
+    static func firstLowercased(_ hay: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, _ n: Int, from: Int) -> Int? {
+        guard n > 0, hay.count >= n else { return nil }
         let first = p[0]
         let firstUpper = (first >= 97 && first <= 122) ? first - 32 : first
-        var i = 0
+        var i = max(0, from)
         let last = hay.count - n
         while i <= last {
             let b = hay[i]
@@ -87,11 +107,11 @@ public enum ByteMatch {
                     if ((c >= 65 && c <= 90) ? c | 0x20 : c) != p[j] { break }
                     j += 1
                 }
-                if j == n { return true }
+                if j == n { return i }
             }
             i += 1
         }
-        return false
+        return nil
     }
 
     /// The decimal number (optionally with a fraction) starting at `offset`, skipping spaces.

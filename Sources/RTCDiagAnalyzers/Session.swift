@@ -118,12 +118,24 @@ enum SessionLine {
 
     static let keywords = ["join", "leave"]
 
+    /// A leave: `leave` followed by `channel` or `room` (a space between or not); a join the same
+    /// with `join`, unless the line reports `joinChannelSuccess`, a failure or a rejection. Each
+    /// occurrence of the verb is looked at once (lines with the keyword are frequent).
     static func classify(_ e: EventView) -> SessionLine? {
         let m = UnsafeRawBufferPointer(rebasing: e.message.prefix(512))
-        func has(_ s: StaticString) -> Bool { ByteMatch.containsLowercased(m, s) }
-        if has("leavechannel") || has("leave channel") || has("leaveroom") || has("leave room") { return .leave }
-        if (has("joinchannel") || has("join channel") || has("joinroom") || has("join room"))
-            && !has("joinchannelsuccess") && !has("failed") && !has("rejected") {
+        func verb(_ word: StaticString) -> Bool {
+            var from = 0
+            while let at = ByteMatch.firstLowercased(m, word, from: from) {
+                var next = at + word.utf8CodeUnitCount
+                if next < m.count, m[next] == 0x20 { next += 1 }
+                if ByteMatch.hasLowercased(m, "channel", at: next) || ByteMatch.hasLowercased(m, "room", at: next) { return true }
+                from = at + 1
+            }
+            return false
+        }
+        if verb("leave") { return .leave }
+        if verb("join"), !ByteMatch.containsLowercased(m, "joinchannelsuccess"), !ByteMatch.containsLowercased(m, "failed"),
+           !ByteMatch.containsLowercased(m, "rejected") {
             return .join
         }
         return nil

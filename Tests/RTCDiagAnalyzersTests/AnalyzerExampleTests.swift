@@ -241,3 +241,28 @@ struct SessionLimitTests {
         #expect(verdicts[1].sessionCount == 5)
     }
 }
+
+@Suite("Join and leave lines")
+struct SessionLineTests {
+    @Test("join/leave followed by channel or room, with or without a space, in any case; not successes, failures or rejections",
+          arguments: [
+              ("RtcClient: joinChannel channel=room-1 uid=7", "join"),
+              ("Engine: Join Room 'standup'", "join"),
+              ("rtc: rejoinChannel after network change", "join"),
+              ("RtcClient: onJoinChannelSuccess channel=room-1", "-"),
+              ("RtcClient: join channel failed: token expired", "-"),
+              ("Signal: joinRoom rejected by server", "-"),
+              ("UI: user joined the room", "-"),
+              ("UI: join button tapped, joining channel list", "-"),
+              ("RtcClient: leaveChannel channel=room-1", "leave"),
+              ("Room: LEAVE ROOM requested", "leave"),
+              ("Room: leaves channel view", "-"),
+              ("Room: leave  channel (two spaces)", "-"),
+          ])
+    func classify(message: String, expected: String) throws {
+        let reader = try openLog("11-23 10:15:00.000  8123  8123 I \(message)")
+        let e = try #require(try reader.next())
+        let kind = SessionLine.classify(e)
+        #expect((kind == .join ? "join" : kind == .leave ? "leave" : "-") == expected, "\(message)")
+    }
+}
