@@ -80,6 +80,9 @@ public struct Timeline: Sendable {
         mutating func add(_ time: Int64, _ value: Double) {
             seen += 1
             guard seen & (step - 1) == 0 else { return }
+            // Room for a short call at once: calls are many and short, and growing 1, 2, 4, …
+            // costs an allocation per step.
+            if points.isEmpty { points.reserveCapacity(32) }
             points.append((time, value))
             if points.count > Timeline.maxPoints {
                 points = points.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
@@ -101,6 +104,7 @@ public struct Timeline: Sendable {
         markSeen += 1
         guard markSeen % markStep == 0 else { return }
         let label = makeLabel()
+        if marks.isEmpty { marks.reserveCapacity(16) }  // as for the series
         // Counting characters is slow; a label of at most 120 bytes has at most 120 of them.
         marks.append(Mark(time: time, kind: kind, label: label.utf8.count <= 120 ? label : String(label.prefix(120))))
         if marks.count > Self.maxMarks {

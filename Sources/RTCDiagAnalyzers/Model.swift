@@ -89,7 +89,14 @@ public struct EvidenceLog: Sendable {
             if firstTime == nil { firstTime = t }
             lastTime = t
         }
-        if examples.count < limit { examples.append(Evidence(e, source: source)) }
+        if examples.count < limit { keep(Evidence(e, source: source)) }
+    }
+
+    /// Appends an example, making room for all `limit` at the first (one allocation instead of
+    /// one per doubling; evidence logs are made per call, and calls are many).
+    private mutating func keep(_ e: Evidence) {
+        if examples.isEmpty { examples.reserveCapacity(limit) }
+        examples.append(e)
     }
 
     /// Adds evidence made earlier (kept aside while a condition was still undecided).
@@ -99,7 +106,7 @@ public struct EvidenceLog: Sendable {
             if firstTime == nil { firstTime = time }
             lastTime = max(lastTime ?? time, time)
         }
-        if examples.count < limit { examples.append(e) }
+        if examples.count < limit { keep(e) }
     }
 
     /// Counts one more evidence line past the examples kept.
