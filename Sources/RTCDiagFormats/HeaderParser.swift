@@ -264,6 +264,8 @@ final class PreparsedChunk: ChunkLineEnds {
             _ = parse(start, line)
             // The lines after it, while they continue its event or start another marked one.
             while count < Self.maxEntries {
+                steps += 1
+                if steps & 63 == 0, let stop, stop.isRequested { return }
                 let next = done
                 guard let nextEnd = lineEnd(from: next) else { return }
                 done = nextEnd + 1
