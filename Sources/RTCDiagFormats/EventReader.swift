@@ -327,15 +327,7 @@ public final class EventReader {
             counts.blankLines += 1
             return false
         }
-        return handle(line, header: parseHeader(bytes, counting: true))
-    }
-
-    /// The rest of `handle` for a line that is neither a piece of a longer one nor blank, given
-    /// what `parseHeader` found in it.
-    @inline(__always)
-    private func handle(_ line: Line, header h: (bytes: UnsafeRawBufferPointer, dialect: Int, flags: EventFlags)?) -> Bool {
-        let bytes = line.bytes
-        if let h {
+        if let h = parseHeader(bytes, counting: true) {
             return start(line, h.bytes, dialect: h.dialect, flags: h.flags)
         }
         if active != nil, pending.isOpen {
@@ -384,23 +376,7 @@ public final class EventReader {
             // (which is dropped at once when the line holds no keyword: no keywords to collect).
             collectsKeywords = hit
             defer { collectsKeywords = true }
-            if !hit, !line.flags.contains(.continued), !isBlank(line.bytes) {
-                let h = parseHeader(line.bytes, counting: true)
-                if h != nil {
-                    // The usual case: a header without keywords ends the keyword event. It only
-                    // opens the run of skipped lines, so no event is made of it (`start` would
-                    // make one only to drop it); its time still counts for the span.
-                    swap(&pending, &ready)
-                    pending.isOpen = false
-                    noteTime(eventTime())
-                    run.reset()
-                    run.append(line)
-                    return true
-                }
-                guard handle(line, header: nil) else { return false }
-            } else {
-                guard handle(line) else { return false }
-            }
+            guard handle(line) else { return false }
             if !hit {
                 // The new event holds no keyword (yet): it opens the run of skipped lines instead.
                 pending.isOpen = false
