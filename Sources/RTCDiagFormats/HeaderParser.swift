@@ -176,18 +176,27 @@ final class PreparsedChunk: ChunkLineEnds {
             if length > 0, chunk[end - 1] == 0x0D { length -= 1 }
             let bytes = UnsafeRawBufferPointer(start: base + pos, count: length)
             if isBlank(bytes) { continue }
-            // Parsed in place: the entry is written once.
-            let e = storage + count
-            e.initialize(to: Entry(start: Int32(pos), length: Int32(length), cleaned: 0, foreignBefore: Int8(lastForeign),
-                                   foreignAfter: 0, dialect: -1, flags: [], fields: LineFields()))
-            if let h = parser.parse(bytes, lastForeign: &lastForeign, into: &e.pointee.fields) {
-                e.pointee.cleaned = Int32(h.start)
-                e.pointee.dialect = Int8(h.dialect)
-                e.pointee.flags = h.flags
-            }
-            e.pointee.foreignAfter = Int8(lastForeign)
-            count += 1
+            _ = add(bytes, at: pos, parser: parser, lastForeign: &lastForeign)
         }
+    }
+
+    /// Parses the line at chunk offset `start` into the next entry; whether a dialect took it.
+    @inline(__always)
+    private func add(_ line: UnsafeRawBufferPointer, at start: Int, parser: HeaderParser, lastForeign: inout Int) -> Bool {
+        // Parsed in place: the entry is written once.
+        let e = storage + count
+        e.initialize(to: Entry(start: Int32(start), length: Int32(line.count), cleaned: 0, foreignBefore: Int8(lastForeign),
+                               foreignAfter: 0, dialect: -1, flags: [], fields: LineFields()))
+        var isHeader = false
+        if let h = parser.parse(line, lastForeign: &lastForeign, into: &e.pointee.fields) {
+            e.pointee.cleaned = Int32(h.start)
+            e.pointee.dialect = Int8(h.dialect)
+            e.pointee.flags = h.flags
+            isHeader = true
+        }
+        e.pointee.foreignAfter = Int8(lastForeign)
+        count += 1
+        return isHeader
     }
 
     /// Sparse reading (`diagnose`): parses only the lines the reader will parse — each line
@@ -232,22 +241,6 @@ final class PreparsedChunk: ChunkLineEnds {
             }
             return found
         }
-        /// Parses a line into the next entry; whether it is a header line.
-        func parse(_ start: Int, _ line: UnsafeRawBufferPointer) -> Bool {
-            let e = storage + count
-            e.initialize(to: Entry(start: Int32(start), length: Int32(line.count), cleaned: 0, foreignBefore: Int8(lastForeign),
-                                   foreignAfter: 0, dialect: -1, flags: [], fields: LineFields()))
-            var isHeader = false
-            if let h = parser.parse(line, lastForeign: &lastForeign, into: &e.pointee.fields) {
-                e.pointee.cleaned = Int32(h.start)
-                e.pointee.dialect = Int8(h.dialect)
-                e.pointee.flags = h.flags
-                isHeader = true
-            }
-            e.pointee.foreignAfter = Int8(lastForeign)
-            count += 1
-            return isHeader
-        }
 
         while m < marks.count, count < Self.maxEntries {
             steps += 1
@@ -261,7 +254,7 @@ final class PreparsedChunk: ChunkLineEnds {
             done = end + 1
             guard let line = bytes(start, end) else { continue }  // its marks are skipped as `s < done`
             guard marked(start, line) else { continue }
-            _ = parse(start, line)
+            _ = add(line, at: start, parser: parser, lastForeign: &lastForeign)
             // The lines after it, while they continue its event or start another marked one.
             while count < Self.maxEntries {
                 steps += 1
@@ -272,7 +265,7 @@ final class PreparsedChunk: ChunkLineEnds {
                 guard let following = bytes(next, nextEnd) else { break }
                 if isBlank(following) { continue }
                 let hasMark = marked(next, following)
-                if parse(next, following), !hasMark { break }
+                if add(following, at: next, parser: parser, lastForeign: &lastForeign), !hasMark { break }
             }
         }
     }
