@@ -9,20 +9,21 @@ import CByteIndex
 /// - Every keyword has at least 4 bytes, so an occurrence starting at `s` covers the 3-byte
 ///   grams at `s + j` and `s + j + 1` for any `j ≤ length − 4`, and one of those two starts at
 ///   an even offset. Each keyword contributes the neighbouring pair of grams least likely in
-///   log text; the scan hashes only the grams at even offsets and tests each hash in a
-///   64 Kibit bitmap (8 KiB, stays in L1). The positions do not depend on each other, so the
+///   log text; the scan hashes only the grams at even offsets and looks each hash up in a
+///   table of 2^16 bytes (whole chunks: in C, 16 grams per AVX2 step, `rtcdiag_gram_candidates`;
+///   single lines: here, three grams per 8-byte load). The positions do not depend on each other, so the
 ///   CPU overlaps them (a Wu–Manber shift loop waits on each table lookup before it can move,
 ///   and its shifts stay short with 4-byte keywords).
-/// - Only where a bit is set are the keywords of that hash compared, ASCII case folded.
+/// - Only where the table is set are the keywords of that hash compared, ASCII case folded.
 /// - Keywords of 1–3 bytes (possible in user rule packs) are searched one by one, slowly.
 ///
 /// Built once per pass; the tables are plain memory, so a scan touches no reference counts.
 public final class KeywordScanner: @unchecked Sendable {
     private let bytes: UnsafeMutablePointer<UInt8>      // all keywords, lowercased, back to back
     private let starts: UnsafeMutablePointer<Int>       // keyword i is bytes[starts[i] ..< starts[i + 1]]
-    private let bitmap: UnsafeMutablePointer<UInt64>    // 2^16 bits: hashes of keyword grams at offsets 0 and 1
-    private let table: UnsafeMutablePointer<UInt8>      // the same as 2^16 bytes, for the SIMD scan of whole chunks
-    private let head: UnsafeMutablePointer<Int32>       // per hash with its bitmap bit set: first candidate entry, or -1
+    private let table: UnsafeMutablePointer<UInt8>      // 2^16 bytes: 1 for the hashes of anchor grams
+    private let head: UnsafeMutablePointer<Int32>       // per hash set in `table`: first candidate entry
+    private var anchored = 0                            // entries in use
     private let entries: UnsafeMutablePointer<(keyword: Int32, offset: Int32, next: Int32)>
     private let fold: UnsafeMutablePointer<UInt8>       // ASCII lowercase
     private let short: [Int]                            // keywords under 4 bytes
@@ -47,12 +48,10 @@ public final class KeywordScanner: @unchecked Sendable {
         starts[lowered.count] = at
         fold = .allocate(capacity: 256)
         for b in 0..<256 { fold[b] = b >= 65 && b <= 90 ? UInt8(b | 0x20) : UInt8(b) }
-        bitmap = .allocate(capacity: 1024)
-        bitmap.initialize(repeating: 0, count: 1024)
         table = .allocate(capacity: 65536)
         table.initialize(repeating: 0, count: 65536)
-        // Left uninitialized: an entry is written before its bitmap bit is set, and read only
-        // where that bit is set (a scanner is made per input; 256 KiB of -1 cost more than a
+        // Left uninitialized: an entry is written before its table byte is set, and read only
+        // where that byte is set (a scanner is made per input; 256 KiB of -1 cost more than a
         // small upload's whole scan).
         head = .allocate(capacity: 65536)
         entries = .allocate(capacity: max(2 * lowered.count, 1))
@@ -93,13 +92,11 @@ public final class KeywordScanner: @unchecked Sendable {
     }
 
     /// Picks each keyword's pair of anchor grams (the pair `cost` rates lowest; `cost(p)` rates
-    /// the gram at `bytes[p]`) and fills the bitmap and the candidate lists.
+    /// the gram at `bytes[p]`) and fills the table and the candidate lists.
     private func anchor(by cost: (_ at: Int) -> Double) {
-        for w in 0..<1024 {
-            var bits = bitmap[w]
-            while bits != 0 { table[w << 6 | bits.trailingZeroBitCount] = 0; bits &= bits - 1 }
+        for c in 0..<anchored {  // the previous anchors out of the table (cheaper than clearing 64 KiB)
+            table[gramHash(starts[Int(entries[c].keyword)] + Int(entries[c].offset))] = 0
         }
-        bitmap.update(repeating: 0, count: 1024)
         var used = 0
         for k in 0..<count {
             let start = starts[k], length = starts[k + 1] - start
@@ -112,14 +109,13 @@ public final class KeywordScanner: @unchecked Sendable {
             }
             for offset in bestJ..<(bestJ + 2) {
                 let h = gramHash(start + offset)
-                let bit: UInt64 = 1 << UInt64(h & 63)
-                entries[used] = (Int32(k), Int32(offset), bitmap[h >> 6] & bit != 0 ? head[h] : -1)
-                bitmap[h >> 6] |= bit
+                entries[used] = (Int32(k), Int32(offset), table[h] != 0 ? head[h] : -1)
                 table[h] = 1
                 head[h] = Int32(used)
                 used += 1
             }
         }
+        anchored = used
     }
 
     /// Hash of the keyword gram at `bytes[p]`.
@@ -162,7 +158,7 @@ public final class KeywordScanner: @unchecked Sendable {
     }
 
     deinit {
-        bytes.deallocate(); starts.deallocate(); bitmap.deallocate(); table.deallocate(); head.deallocate(); fold.deallocate()
+        bytes.deallocate(); starts.deallocate(); table.deallocate(); head.deallocate(); fold.deallocate()
         entries.deallocate(); byText.deallocate()
     }
 
@@ -333,30 +329,29 @@ public final class KeywordScanner: @unchecked Sendable {
         return any
     }
 
-    /// Calls `visit(hash, at)` for every gram at an even offset whose bit is set, in order,
+    /// Calls `visit(hash, at)` for every gram at an even offset whose hash is set, in order,
     /// until it returns true (then true). Three grams (at e, e + 2, e + 4) come from one 8-byte
-    /// load; nearly every line has no keyword, so the common path — `firstSetBit`, a loop of its
+    /// load; nearly every line has no keyword, so the common path — `firstSet`, a loop of its
     /// own, small enough to stay in registers — is loads and arithmetic only.
     @inline(__always)
     private func walkCandidates(_ t: UnsafePointer<UInt8>, _ n: Int, _ visit: (_ hash: Int, _ at: Int) -> Bool) -> Bool {
         let raw = UnsafeRawPointer(t)
-        @inline(__always) func bit(_ h: Int) -> UInt64 { bitmap[h >> 6] >> UInt64(h & 63) & 1 }
         var e = 0
         while e + 8 <= n {
-            e = Self.firstSetBit(raw, from: e, to: n, bitmap)
+            e = Self.firstSet(raw, from: e, to: n, table)
             guard e + 8 <= n else { break }
             let x = raw.loadUnaligned(fromByteOffset: e, as: UInt64.self)
             let h0 = Self.hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
             let h1 = Self.hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
             let h2 = Self.hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
-            if bit(h0) != 0, visit(h0, e) { return true }
-            if bit(h1) != 0, visit(h1, e + 2) { return true }
-            if bit(h2) != 0, visit(h2, e + 4) { return true }
+            if table[h0] != 0, visit(h0, e) { return true }
+            if table[h1] != 0, visit(h1, e + 2) { return true }
+            if table[h2] != 0, visit(h2, e + 4) { return true }
             e += 6
         }
         while e + 2 < n {
             let h = Self.hash(UInt32(t[e]) | UInt32(t[e + 1]) << 8 | UInt32(t[e + 2]) << 16)
-            if bit(h) != 0, visit(h, e) { return true }
+            if table[h] != 0, visit(h, e) { return true }
             e += 2
         }
         return false
@@ -375,20 +370,18 @@ public final class KeywordScanner: @unchecked Sendable {
         return false
     }
 
-    /// The first step `e` (from `start`, by 6) whose grams at e, e + 2 or e + 4 have a bit set,
-    /// or the first `e` with fewer than 8 bytes left.
+    /// The first step `e` (from `start`, by 6) whose grams at e, e + 2 or e + 4 hash to a set
+    /// table entry, or the first `e` with fewer than 8 bytes left.
     @inline(__always)
-    private static func firstSetBit(_ raw: UnsafeRawPointer, from start: Int, to n: Int,
-                                    _ bitmap: UnsafeMutablePointer<UInt64>) -> Int {
+    private static func firstSet(_ raw: UnsafeRawPointer, from start: Int, to n: Int,
+                                 _ table: UnsafeMutablePointer<UInt8>) -> Int {
         var e = start
         while e + 8 <= n {
             let x = raw.loadUnaligned(fromByteOffset: e, as: UInt64.self)
             let h0 = hash(UInt32(truncatingIfNeeded: x) & 0xFF_FFFF)
             let h1 = hash(UInt32(truncatingIfNeeded: x >> 16) & 0xFF_FFFF)
             let h2 = hash(UInt32(truncatingIfNeeded: x >> 32) & 0xFF_FFFF)
-            let any = (bitmap[h0 >> 6] >> UInt64(h0 & 63)) | (bitmap[h1 >> 6] >> UInt64(h1 & 63))
-                | (bitmap[h2 >> 6] >> UInt64(h2 & 63))
-            if any & 1 != 0 { return e }
+            if table[h0] | table[h1] | table[h2] != 0 { return e }
             e += 6
         }
         return e
