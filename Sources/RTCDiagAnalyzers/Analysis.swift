@@ -46,13 +46,13 @@ public final class Analysis {
     private let analyzers: UnsafeMutableBufferPointer<any RuntimeAnalyzer>
     private let descriptions: [AnalyzerDescription]
     private let scanner: KeywordScanner
-    /// Per analyzer, its keywords as a bit set (`words` words each, analyzer after analyzer):
-    /// an event goes to the analyzer when this ANDed with the event's keywords is not zero.
-    private let analyzerMasks: UnsafeMutablePointer<UInt64>
-    /// Per keyword, the analyzers it concerns as a bit set (with at most 64 analyzers; nil
-    /// otherwise): an event holds a few keywords, so ORing theirs is cheaper than ANDing every
-    /// analyzer's mask with the event's.
-    private let analyzersByKeyword: UnsafeMutablePointer<UInt64>?
+    /// Per keyword, the analyzers it concerns as a bit set (`analyzerWords` words each, keyword
+    /// after keyword): an event holds a few keywords, so ORing their sets finds its analyzers
+    /// with a few loads.
+    private let analyzersByKeyword: UnsafeMutablePointer<UInt64>
+    private let analyzerWords: Int
+    /// The analyzers of the current event, as a bit set.
+    private let eventAnalyzers: UnsafeMutablePointer<UInt64>
     private let words: Int
     private let deviceKeyword: Int
     private let signalURLKeyword: Int
@@ -98,38 +98,24 @@ public final class Analysis {
         scanner = KeywordScanner(keywords)
         self.keywords = keywords
         self.words = scanner.bitWords
-        analyzerMasks = .allocate(capacity: max(1, indices.count * self.words))
-        analyzerMasks.initialize(repeating: 0, count: max(1, indices.count * self.words))
+        analyzerWords = max(1, (indices.count + 63) / 64)
+        let cells = max(1, self.words * 64) * analyzerWords  // every keyword bit the scanner may set
+        analyzersByKeyword = .allocate(capacity: cells)
+        analyzersByKeyword.initialize(repeating: 0, count: cells)
         for (a, mine) in indices.enumerated() {
-            for k in mine { analyzerMasks[a * self.words + (k >> 6)] |= 1 << UInt64(k & 63) }
+            for k in mine { analyzersByKeyword[k * analyzerWords + (a >> 6)] |= 1 << UInt64(a & 63) }
         }
-        if indices.count <= 64 {
-            let byKeyword = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, self.words * 64))
-            byKeyword.initialize(repeating: 0, count: max(1, self.words * 64))
-            for (a, mine) in indices.enumerated() {
-                for k in mine { byKeyword[k] |= 1 << UInt64(a) }
-            }
-            analyzersByKeyword = byKeyword
-        } else {
-            analyzersByKeyword = nil
-        }
+        eventAnalyzers = .allocate(capacity: analyzerWords)
+        eventAnalyzers.initialize(repeating: 0, count: analyzerWords)
         hits = .allocate(capacity: self.words)
         hits.initialize(repeating: 0, count: self.words)
     }
 
     deinit {
         analyzers.deinitialize().deallocate()
-        analyzersByKeyword?.deallocate()
-        analyzerMasks.deallocate()
+        analyzersByKeyword.deallocate()
+        eventAnalyzers.deallocate()
         hits.deallocate()
-    }
-
-    /// Whether the current event holds one of analyzer `a`'s keywords.
-    @inline(__always)
-    private func concerns(_ a: Int) -> Bool {
-        var any: UInt64 = 0
-        for w in 0..<words { any |= hits[w] & analyzerMasks[a * words + w] }
-        return any != 0
     }
 
     /// Reads the whole input. A fault in the input ends the pass early; what was found before it
@@ -190,22 +176,20 @@ public final class Analysis {
                     }
                 }
                 session.lastLine = e.lineNumber + e.lineCount - 1
-                if let byKeyword = analyzersByKeyword {
-                    var mask: UInt64 = 0
-                    for w in 0..<words {
-                        var bits = hits[w]
-                        while bits != 0 {
-                            mask |= byKeyword[w << 6 | bits.trailingZeroBitCount]
-                            bits &= bits - 1
-                        }
+                eventAnalyzers.update(repeating: 0, count: analyzerWords)
+                for w in 0..<words {
+                    var bits = hits[w]
+                    while bits != 0 {
+                        let k = w << 6 | bits.trailingZeroBitCount
+                        for v in 0..<analyzerWords { eventAnalyzers[v] |= analyzersByKeyword[k * analyzerWords + v] }
+                        bits &= bits - 1
                     }
-                    while mask != 0 {  // in registry order, as below
-                        analyzers[mask.trailingZeroBitCount].observe(e, &context)
+                }
+                for v in 0..<analyzerWords {  // in registry order
+                    var mask = eventAnalyzers[v]
+                    while mask != 0 {
+                        analyzers[v << 6 | mask.trailingZeroBitCount].observe(e, &context)
                         mask &= mask - 1
-                    }
-                } else {
-                    for a in analyzers.indices where concerns(a) {
-                        analyzers[a].observe(e, &context)
                     }
                 }
             }

@@ -101,8 +101,8 @@ struct RulePackTests {
     }
 }
 
-/// Events reach analyzers through per-keyword analyzer sets when there are at most 64
-/// analyzers, and through per-analyzer keyword masks past that (a team may load large packs).
+/// Events reach analyzers through per-keyword analyzer sets of one 64-bit word per 64
+/// analyzers: a team may load large packs, which take more than one word.
 @Suite("Events reach the analyzers they concern")
 struct AnalyzerDispatchTests {
     /// A pack of `n` rules, rule `i` matching the literal `probe_i_marker` once.
