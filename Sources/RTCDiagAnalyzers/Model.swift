@@ -206,7 +206,8 @@ public struct AnalyzerDescription: Sendable {
     public var defaultCause: RootCause
     public var defaultSeverity: Severity
     public var remediation: String
-    /// Case-insensitive literals; the analyzer sees only events whose tag or message holds one.
+    /// Case-insensitive literals (at most 64 KiB each); the analyzer sees only events whose tag
+    /// or message holds one.
     public var keywords: [String]
     public var triggeringExamples: [AnalyzerExample]
     public var nonTriggeringExamples: [AnalyzerExample]

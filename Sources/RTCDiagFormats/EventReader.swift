@@ -409,8 +409,13 @@ public final class EventReader {
     private func collectKeywords(_ text: UnsafeRawBufferPointer) -> Bool {
         let bits = pending.keywordBits.unsafelyUnwrapped
         return lineFilter.unsafelyUnwrapped._withUnsafeGuaranteedRef { scanner in
-            framer.forEachSpan(in: text) { p, n in
-                if let k = scanner.keyword(at: p, length: n) { bits[k >> 6] |= 1 << UInt64(k & 63) }
+            framer.forEachSpan(in: text) { p, span in
+                var k = ChunkSpan.tag(span)
+                if k == KeywordScanner.untagged {
+                    guard let found = scanner.keyword(at: p, length: ChunkSpan.end(span) - ChunkSpan.start(span)) else { return }
+                    k = found
+                }
+                bits[k >> 6] |= 1 << UInt64(k & 63)
             }
         }
     }

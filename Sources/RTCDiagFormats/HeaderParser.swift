@@ -233,10 +233,10 @@ final class PreparsedChunk: ChunkLineEnds {
         }
         /// Whether a mark lies in the line past its stamp; moves `m` past the line's marks.
         func marked(_ start: Int, _ line: UnsafeRawBufferPointer) -> Bool {
-            let from = UInt64(start + KeywordScanner.stampLength(line)), to = UInt64(start + line.count)
+            let from = start + KeywordScanner.stampLength(line), to = start + line.count
             var found = false
-            while m < marks.count, marks[m] >> 32 < to {
-                if marks[m] >> 32 >= from, marks[m] & 0xFFFF_FFFF <= to { found = true }
+            while m < marks.count, ChunkSpan.start(marks[m]) < to {
+                if ChunkSpan.start(marks[m]) >= from, ChunkSpan.end(marks[m]) <= to { found = true }
                 m += 1
             }
             return found
@@ -245,7 +245,7 @@ final class PreparsedChunk: ChunkLineEnds {
         while m < marks.count, count < Self.maxEntries {
             steps += 1
             if steps & 63 == 0, let stop, stop.isRequested { return }
-            let s = Int(marks[m] >> 32)
+            let s = ChunkSpan.start(marks[m])
             if s < done { m += 1; continue }
             // The line holding the mark: from just after the LF before it (or `done`, a line start).
             var start = done

@@ -1,4 +1,5 @@
 import CByteIndex
+import RTCDiagStream
 
 /// A case-insensitive multi-literal scan: which of a fixed set of keywords occur in a text.
 ///
@@ -33,9 +34,15 @@ public final class KeywordScanner: @unchecked Sendable {
     /// No keyword holds a line break, so every occurrence in a text of several lines lies
     /// within one line (what lets a reader derive an event's keywords from per-line marks).
     public let keywordsStayWithinLines: Bool
+    /// The `ChunkSpan` tag of marks of keywords numbered past what a tag holds (more than
+    /// 65,535 keywords): those are looked up by text (`keyword(at:length:)`).
+    public static let untagged = 0xFFFF
+    /// The longest keyword: a mark's length must fit its `ChunkSpan` field.
+    public static let maxKeywordBytes = 0xFFFF
 
     public init(_ words: [String]) {
         let lowered = words.map { Array($0.lowercased().utf8) }
+        precondition(lowered.allSatisfy { $0.count <= Self.maxKeywordBytes }, "keywords are at most 65,535 bytes")
         count = lowered.count
         let total = lowered.reduce(0) { $0 + $1.count }
         bytes = .allocate(capacity: max(total, 1))
@@ -231,9 +238,10 @@ public final class KeywordScanner: @unchecked Sendable {
         run(text, stopAtFirst: true, hits: nil)
     }
 
-    /// Every keyword occurrence in `text` (a whole decoded chunk) as `start << 32 | end`,
-    /// ascending: run on the decode thread, so the reader only looks up whether a line holds
-    /// one past its clock stamp — the same answer `lineMatchesAny` gives.
+    /// Every keyword occurrence in `text` (a whole decoded chunk) as a `ChunkSpan` tagged with
+    /// the keyword's number, ascending: run on the decode thread, so the reader only looks up
+    /// whether a line holds one past its clock stamp — the same answer `lineMatchesAny` gives —
+    /// and which keywords an event holds without comparing text again.
     public func marks(_ text: UnsafeRawBufferPointer, into out: inout [UInt64]) {
         out.removeAll(keepingCapacity: true)
         let n = text.count
@@ -270,7 +278,7 @@ public final class KeywordScanner: @unchecked Sendable {
 
     @inline(__always)
     private func span(_ start: Int, _ k: Int) -> UInt64 {
-        UInt64(start) << 32 | UInt64(start + starts[k + 1] - starts[k])
+        ChunkSpan.make(start: start, length: starts[k + 1] - starts[k], tag: min(k, Self.untagged))
     }
 
     /// `matchesAny` on a raw log line, past its leading clock stamp and ids

@@ -59,6 +59,10 @@ public struct RulePackError: Error, CustomStringConvertible, Sendable {
 
 /// Reads rule packs with Yams, keeping line numbers for every error.
 public enum RulePackParser {
+    /// Longest `message` literal: literals are keywords of the prefilter, which marks spans of
+    /// at most 64 KiB; no log message needs a literal near that.
+    public static let maxLiteralBytes = 4096
+
     /// Parses and validates a whole pack; the first problem is thrown.
     public static func parse(_ yaml: String, file: String) throws -> [RuleSpec] {
         let root: Node
@@ -109,9 +113,13 @@ public enum RulePackParser {
                 if let s = m.scalar?.string { literals = [s] } else if let seq = m.sequence {
                     literals = try seq.map { n in
                         guard let s = n.scalar?.string, !s.isEmpty else { throw fail(n, "`message` entries must be strings") }
+                        guard s.utf8.count <= maxLiteralBytes else { throw fail(n, "a `message` literal is at most \(maxLiteralBytes) bytes") }
                         return s
                     }
                 } else { throw fail(m, "`message` must be a string or a list of strings") }
+                if literals.count == 1, literals[0].utf8.count > maxLiteralBytes {
+                    throw fail(m, "a `message` literal is at most \(maxLiteralBytes) bytes")
+                }
             }
             let tag = match["tag"]?.scalar?.string
             guard !literals.isEmpty || tag != nil else {

@@ -279,9 +279,23 @@ final class DecodeAhead: @unchecked Sendable {
     }
 }
 
-/// Finds spans of interest in a decoded chunk, on the decode thread: each `start << 32 | end`
-/// (byte offsets in the chunk, end exclusive), ascending.
+/// Finds spans of interest in a decoded chunk, on the decode thread: each a `ChunkSpan`,
+/// ascending.
 public typealias ChunkAnnotator = @Sendable (UnsafeRawBufferPointer, inout [UInt64]) -> Void
+
+/// A span an annotator found in a chunk, in one word: `start << 32 | length << 16 | tag` —
+/// its byte offset in the chunk, its length (below 2^16) and what the annotator found there
+/// (its own number below 2^16, e.g. which keyword), so that readers need not look it up again.
+/// Ascending words are ascending starts.
+public enum ChunkSpan {
+    @inlinable @inline(__always)
+    public static func make(start: Int, length: Int, tag: Int) -> UInt64 {
+        UInt64(truncatingIfNeeded: start) << 32 | UInt64(truncatingIfNeeded: length) << 16 | UInt64(truncatingIfNeeded: tag)
+    }
+    @inlinable @inline(__always) public static func start(_ s: UInt64) -> Int { Int(truncatingIfNeeded: s >> 32) }
+    @inlinable @inline(__always) public static func end(_ s: UInt64) -> Int { Int(truncatingIfNeeded: s >> 32 + (s >> 16 & 0xFFFF)) }
+    @inlinable @inline(__always) public static func tag(_ s: UInt64) -> Int { Int(truncatingIfNeeded: s & 0xFFFF) }
+}
 
 /// Work on a decoded chunk that the decode thread can take over when it is ahead: gets the
 /// chunk, the annotator's spans for it (nil without an annotator), the object it returned for

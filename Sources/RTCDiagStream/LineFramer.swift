@@ -194,7 +194,7 @@ public final class LineFramer {
         annotator?(chunk, &ownMarks)
         takeSpans(ownMarks)
         // Lines before `pos` were handed out already; the cursor starts at the first span after them.
-        _ = firstSpan(atOrAfter: UInt64(pos))
+        _ = firstSpan(atOrAfter: pos)
     }
 
     /// Whole lines of the current chunk skipped at once by `skipUnmarked`: `bytes` ends with the
@@ -213,8 +213,8 @@ public final class LineFramer {
     /// being assembled or split, or when the next line holds a span.
     public func skipUnmarked() -> SkippedRun? {
         guard spansValid, carryLength == 0, !pieceContinues, pos < chunk.count else { return nil }
-        let c = firstSpan(atOrAfter: UInt64(pos))
-        let limit = c < spanCount ? Int(spans[c] >> 32) : chunk.count
+        let c = firstSpan(atOrAfter: pos)
+        let limit = c < spanCount ? ChunkSpan.start(spans[c]) : chunk.count
         let base = chunk.baseAddress!
         var p = pos, n = 0
         // Counted off the LF list as far as it reaches, then searched.
@@ -263,10 +263,10 @@ public final class LineFramer {
     public func marked(_ line: Line, skip: Int = 0) -> Bool? {
         guard spansValid, let p = line.bytes.baseAddress, let base = chunk.baseAddress,
               p >= base, p + line.bytes.count <= base + chunk.count else { return nil }
-        let start = UInt64(p - base + skip), end = UInt64(p - base + line.bytes.count)
+        let start = p - base + skip, end = p - base + line.bytes.count
         var c = firstSpan(atOrAfter: start)
-        while c < spanCount, spans[c] >> 32 < end {
-            if spans[c] & 0xFFFF_FFFF <= end { return true }
+        while c < spanCount, ChunkSpan.start(spans[c]) < end {
+            if ChunkSpan.end(spans[c]) <= end { return true }
             c += 1
         }
         return false
@@ -275,35 +275,34 @@ public final class LineFramer {
     /// The first span starting at or after `start` (chunk offset), which becomes the cursor:
     /// lines are looked up in order, so this is nearly always a step or two from the last one.
     @inline(__always)
-    private func firstSpan(atOrAfter start: UInt64) -> Int {
+    private func firstSpan(atOrAfter start: Int) -> Int {
         var c = spanCursor
-        if c > 0, spans[c - 1] >> 32 >= start {
+        if c > 0, ChunkSpan.start(spans[c - 1]) >= start {
             // Looked up out of order: search from the beginning.
             var lo = 0, hi = spanCount
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if spans[mid] >> 32 < start { lo = mid + 1 } else { hi = mid }
+                if ChunkSpan.start(spans[mid]) < start { lo = mid + 1 } else { hi = mid }
             }
             c = lo
         }
-        while c < spanCount, spans[c] >> 32 < start { c += 1 }
+        while c < spanCount, ChunkSpan.start(spans[c]) < start { c += 1 }
         spanCursor = c
         return c
     }
 
-    /// Calls `body(start, length)` for every annotated span lying wholly inside `bytes`, in
-    /// order; false (and no call) when that is not known — the chunk was not annotated, or
-    /// `bytes` lies outside it.
+    /// Calls `body(start, span)` for every annotated span lying wholly inside `bytes`, in
+    /// order (`span` as the annotator gave it: its `ChunkSpan` length and tag); false (and no
+    /// call) when that is not known — the chunk was not annotated, or `bytes` lies outside it.
     @inline(__always)
-    public func forEachSpan(in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawPointer, Int) -> Void) -> Bool {
+    public func forEachSpan(in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawPointer, UInt64) -> Void) -> Bool {
         if bytes.isEmpty { return true }  // nothing lies inside
         guard spansValid, let base = chunk.baseAddress, let p = bytes.baseAddress,
               p >= base, p + bytes.count <= base + chunk.count else { return false }
-        let start = UInt64(p - base), end = start + UInt64(bytes.count)
+        let start = p - base, end = start + bytes.count
         var c = firstSpan(atOrAfter: start)
-        while c < spanCount, spans[c] >> 32 < end {
-            let spanEnd = spans[c] & 0xFFFF_FFFF
-            if spanEnd <= end { body(base + Int(spans[c] >> 32), Int(spanEnd - (spans[c] >> 32))) }
+        while c < spanCount, ChunkSpan.start(spans[c]) < end {
+            if ChunkSpan.end(spans[c]) <= end { body(base + ChunkSpan.start(spans[c]), spans[c]) }
             c += 1
         }
         return true

@@ -345,10 +345,7 @@ func measure(mode: String, path: String) -> Int32 {
                 scanner.marks(c, into: &marks)
                 found += marks.count
                 if perKeyword != nil {
-                    for m in marks {
-                        let start = Int(m >> 32), end = Int(m & 0xFFFF_FFFF)
-                        if let k = scanner.keyword(at: c.baseAddress! + start, length: end - start) { perKeyword![k] += 1 }
-                    }
+                    for m in marks where ChunkSpan.tag(m) != KeywordScanner.untagged { perKeyword![ChunkSpan.tag(m)] += 1 }
                 }
             }
             print(stream.decodedBytes, found, 0)

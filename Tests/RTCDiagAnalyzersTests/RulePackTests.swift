@@ -46,6 +46,8 @@ struct RulePackTests {
         ("      regex: 'STATE[=:] ?(0|-1)'", "      regex: '(a+)+$'", 12, "nests quantifiers"),
         ("      regex: 'STATE[=:] ?(0|-1)'", "      regex: '(unclosed'", 12, "does not compile"),
         ("    cause: client", "    cause: client\n\t  bad: tab", 7, "YAML"),
+        ("SCO_AUDIO_STATE]", String(repeating: "x", count: 4097) + "]", 10, "at most 4096 bytes"),
+        ("[startBluetoothSco, SCO_AUDIO_STATE]", String(repeating: "y", count: 4097), 10, "at most 4096 bytes"),
     ])
     func malformed(find: String, replace: String, line: Int, message: String) {
         let broken = valid.replacingOccurrences(of: find, with: replace)

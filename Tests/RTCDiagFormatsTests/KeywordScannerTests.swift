@@ -1,4 +1,5 @@
 import CByteIndex
+import RTCDiagStream
 import Testing
 @testable import RTCDiagFormats
 
@@ -38,9 +39,9 @@ struct KeywordScannerTests {
             for _ in 0..<Int(next() % 60) { text += pieces[Int(next() % UInt64(pieces.count))] }
             let bytes = Array(text.lowercased().utf8)
             var expected = Set<UInt64>()
-            for w in words.map({ Array($0.lowercased().utf8) }) where w.count <= bytes.count {
+            for (k, w) in words.map({ Array($0.lowercased().utf8) }).enumerated() where w.count <= bytes.count {
                 for s in 0...(bytes.count - w.count) where Array(bytes[s..<(s + w.count)]) == w {
-                    expected.insert(UInt64(s) << 32 | UInt64(s + w.count))
+                    expected.insert(ChunkSpan.make(start: s, length: w.count, tag: k))
                 }
             }
             var marks: [UInt64] = []
@@ -64,9 +65,9 @@ struct KeywordScannerTests {
         while text.utf8.count < 300_000 { text += pieces[Int(next() % UInt64(pieces.count))] }
         let bytes = Array(text.lowercased().utf8)
         var expected: [UInt64] = []
-        for w in words.map({ Array($0.lowercased().utf8) }) {
+        for (k, w) in words.map({ Array($0.lowercased().utf8) }).enumerated() {
             for s in 0...(bytes.count - w.count) where bytes[s] == w[0] && Array(bytes[s..<(s + w.count)]) == w {
-                expected.append(UInt64(s) << 32 | UInt64(s + w.count))
+                expected.append(ChunkSpan.make(start: s, length: w.count, tag: k))
             }
         }
         expected.sort()

@@ -289,8 +289,11 @@ struct SparseReadingTests {
     /// Sparse reading hands out each event's keywords as found in the chunk's marks
     /// (`eventKeywords`); they must be exactly those a scan of the tag, the message and the
     /// continuation lines finds — not a keyword in the clock stamp or across the tag's end.
-    @Test("an event's keywords from the chunk's marks equal a scan of its tag, message and continuation lines")
-    func keywordsFromMarks() throws {
+    /// With 65,535 keywords in front, the real ones number past what a mark's tag holds: their
+    /// marks come untagged and are looked up by text.
+    @Test("an event's keywords from the chunk's marks equal a scan of its tag, message and continuation lines",
+          arguments: [0, 65_535])
+    func keywordsFromMarks(padding: Int) throws {
         var lines: [String] = []
         for i in 0..<6000 {
             let stamp = "11-23 10:\(10 + i / 1000):00.\(100 + i % 900)  1053  5678"
@@ -308,8 +311,8 @@ struct SparseReadingTests {
             }
         }
         let text = lines.joined(separator: "\n") + "\n"
-        let keywords = ["loss=", "AudioRecordThread", "1053", "WebRtcAudioRecord.startRecording", "rtt=",
-                        "AudioRecord: start", "FATAL"]
+        let keywords = (0..<padding).map { "qzx\($0)qzx" } + ["loss=", "AudioRecordThread", "1053",
+                        "WebRtcAudioRecord.startRecording", "rtt=", "AudioRecord: start", "FATAL"]
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-kw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -334,7 +337,12 @@ struct SparseReadingTests {
             if (0..<scanner.bitWords).contains(where: { known[$0] != scanned[$0] }) { mismatches.append(e.lineNumber) }
         }
         #expect(events > 3000 && fromMarks > events * 9 / 10)
-        #expect(mismatches.isEmpty, "events at lines \(mismatches.prefix(5))")
+        #expect(mismatches.count == 0, "events at lines \(mismatches.prefix(5))")
+        // The marks carry their keyword ("1053" in the pid, "rtt=", "loss="), or past 65,534 the untagged sign.
+        var marks: [UInt64] = []
+        var sample = lines[0] + "\n"
+        sample.withUTF8 { scanner.marks(UnsafeRawBufferPointer($0), into: &marks) }
+        #expect(marks.map(ChunkSpan.tag) == (padding == 0 ? [2, 4, 0] : Array(repeating: KeywordScanner.untagged, count: 3)))
     }
 }
 
@@ -410,11 +418,11 @@ struct PreparsedReadingTests {
         func mark(_ line: Int, _ word: String) -> UInt64 {
             let l = Array(lines[line].utf8), w = Array(word.utf8)
             let i = (0...(l.count - w.count)).first { Array(l[$0..<($0 + w.count)]) == w }!
-            return UInt64(starts[line] + i) << 32 | UInt64(starts[line] + i + w.count)
+            return ChunkSpan.make(start: starts[line] + i, length: w.count, tag: 0)
         }
         // Line 10: a "mark" inside the clock stamp only (`10:15`), which the reader ignores.
         let marks = [mark(1, "startRecording"), mark(6, "startRecording"), mark(7, "startRecording"),
-                     UInt64(starts[10] + 6) << 32 | UInt64(starts[10] + 11)].sorted()
+                     ChunkSpan.make(start: starts[10] + 6, length: 5, tag: 0)].sorted()
         text.withUnsafeBytes { chunk in
             let parser = HeaderParser(activeIndex: Dialects.all.firstIndex { $0.name == "logcat-threadtime" }!)
             let prepared = PreparsedChunk()
