@@ -41,9 +41,10 @@ public struct AnalysisResult: Sendable {
 /// findings are grouped per call.
 public final class Analysis {
     public typealias Factory = @Sendable () -> any RuntimeAnalyzer
-    /// Plain memory rather than an array: an analyzer is called in place per event, and an
-    /// array stored in a class is checked for being shared (copy on write) on every such call.
-    private let analyzers: UnsafeMutableBufferPointer<any RuntimeAnalyzer>
+    /// Each analyzer in an object of its own (`AnalyzerSlot`), held unretained in plain memory:
+    /// an analyzer is called in place per event, and an array stored in a class is checked for
+    /// being shared (copy on write) on every such call, as is an existential's boxed value.
+    private let analyzers: UnsafeMutableBufferPointer<Unmanaged<AnalyzerSlot>>
     private let descriptions: [AnalyzerDescription]
     private let scanner: KeywordScanner
     /// Per keyword, the analyzers it concerns as a bit set (`analyzerWords` words each, keyword
@@ -72,7 +73,7 @@ public final class Analysis {
         let factories: [Factory] = types.map { t in { t.makeRuntime() } } + runtime
         let made = factories.map { $0() }
         analyzers = .allocate(capacity: made.count)
-        _ = analyzers.initialize(from: made)
+        _ = analyzers.initialize(from: made.map { .passRetained(AnalyzerSlot.holding($0)) })
         descriptions = made.map(\.description)
         var keywords: [String] = []
         var index: [String: Int] = [:]
@@ -112,7 +113,8 @@ public final class Analysis {
     }
 
     deinit {
-        analyzers.deinitialize().deallocate()
+        for a in analyzers { a.release() }
+        analyzers.deallocate()
         analyzersByKeyword.deallocate()
         eventAnalyzers.deallocate()
         hits.deallocate()
@@ -129,12 +131,12 @@ public final class Analysis {
         var session = SessionInfo(index: 0, firstLine: 1)
         func closeSession() {
             var found: [Finding] = []
-            for a in analyzers.indices { found += analyzers[a].finish(&context) }
+            for a in analyzers { found += a._withUnsafeGuaranteedRef { $0.finish(&context) } }
             found.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
             store.add(SessionResult(info: session, findings: found, timeline: context.timeline))
             context.timeline = Timeline()
             sessionCount += 1
-            for a in analyzers.indices { analyzers[a].reset() }
+            for a in analyzers { a._withUnsafeGuaranteedRef { $0.reset() } }
         }
         if !parsesEveryLine { reader.keywordFilter = scanner }
         var fault: InputError?
@@ -188,7 +190,7 @@ public final class Analysis {
                 for v in 0..<analyzerWords {  // in registry order
                     var mask = eventAnalyzers[v]
                     while mask != 0 {
-                        analyzers[v << 6 | mask.trailingZeroBitCount].observe(e, &context)
+                        analyzers[v << 6 | mask.trailingZeroBitCount]._withUnsafeGuaranteedRef { $0.observe(e, &context) }
                         mask &= mask - 1
                     }
                 }

@@ -33,6 +33,25 @@ struct CompiledAnalyzer<A: Analyzer>: RuntimeAnalyzer {
     mutating func reset() { base = A() }
 }
 
+/// One analyzer of a pass, called through a class: a mutating call on an `any RuntimeAnalyzer`
+/// whose value does not fit the existential's inline buffer (most analyzers) checks per call
+/// whether the boxed value is shared. `holding` opens the existential once.
+class AnalyzerSlot {
+    static func holding(_ analyzer: any RuntimeAnalyzer) -> AnalyzerSlot { typed(analyzer) }
+    private static func typed<R: RuntimeAnalyzer>(_ analyzer: R) -> AnalyzerSlot { TypedAnalyzerSlot(analyzer) }
+    func observe(_ event: EventView, _ context: inout AnalysisContext) { fatalError("abstract") }
+    func finish(_ context: inout AnalysisContext) -> [Finding] { fatalError("abstract") }
+    func reset() { fatalError("abstract") }
+}
+
+private final class TypedAnalyzerSlot<R: RuntimeAnalyzer>: AnalyzerSlot {
+    var value: R
+    init(_ value: R) { self.value = value }
+    override func observe(_ event: EventView, _ context: inout AnalysisContext) { value.observe(event, &context) }
+    override func finish(_ context: inout AnalysisContext) -> [Finding] { value.finish(&context) }
+    override func reset() { value.reset() }
+}
+
 extension Analyzer {
     /// This analyzer type as a fresh runtime instance.
     public static func makeRuntime() -> any RuntimeAnalyzer { CompiledAnalyzer<Self>() }
