@@ -110,15 +110,12 @@ public enum RulePackParser {
             }
             var literals: [String] = []
             if let m = match["message"] {
-                if let s = m.scalar?.string { literals = [s] } else if let seq = m.sequence {
-                    literals = try seq.map { n in
-                        guard let s = n.scalar?.string, !s.isEmpty else { throw fail(n, "`message` entries must be strings") }
-                        guard s.utf8.count <= maxLiteralBytes else { throw fail(n, "a `message` literal is at most \(maxLiteralBytes) bytes") }
-                        return s
-                    }
-                } else { throw fail(m, "`message` must be a string or a list of strings") }
-                if literals.count == 1, literals[0].utf8.count > maxLiteralBytes {
-                    throw fail(m, "a `message` literal is at most \(maxLiteralBytes) bytes")
+                let nodes = m.scalar != nil ? [m] : m.sequence.map(Array.init)
+                guard let nodes else { throw fail(m, "`message` must be a string or a list of strings") }
+                literals = try nodes.map { n in
+                    guard let s = n.scalar?.string, !s.isEmpty else { throw fail(n, "`message` entries must be strings") }
+                    guard s.utf8.count <= maxLiteralBytes else { throw fail(n, "a `message` literal is at most \(maxLiteralBytes) bytes") }
+                    return s
                 }
             }
             let tag = match["tag"]?.scalar?.string

@@ -293,7 +293,7 @@ public enum ChunkSpan {
         UInt64(truncatingIfNeeded: start) << 32 | UInt64(truncatingIfNeeded: length) << 16 | UInt64(truncatingIfNeeded: tag)
     }
     @inlinable @inline(__always) public static func start(_ s: UInt64) -> Int { Int(truncatingIfNeeded: s >> 32) }
-    @inlinable @inline(__always) public static func end(_ s: UInt64) -> Int { Int(truncatingIfNeeded: s >> 32 + (s >> 16 & 0xFFFF)) }
+    @inlinable @inline(__always) public static func end(_ s: UInt64) -> Int { Int(truncatingIfNeeded: (s >> 32) + (s >> 16 & 0xFFFF)) }
     @inlinable @inline(__always) public static func tag(_ s: UInt64) -> Int { Int(truncatingIfNeeded: s & 0xFFFF) }
 }
 
