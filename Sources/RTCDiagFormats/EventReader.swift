@@ -732,29 +732,34 @@ final class EventBuffer {
 /// newest lines that fit `maxBytes`. Lines skipped in a run (`LineFramer.skipUnmarked`) are
 /// cut into lines only when they are looked at or pinned: nearly always they never are.
 final class SkippedLines {
-    private var lines: [Line] = []
+    /// Plain memory (`Line` holds no references): sparse reading resets and appends once per
+    /// keyword event, and an array paid a uniqueness check and a generic `removeAll` each time.
+    private let lines: UnsafeMutablePointer<Line>
+    private var lineCount = 0
     private var uncut: LineFramer.SkippedRun?
-    private var cut: [Line] = []
     private let storage: UnsafeMutableRawBufferPointer
     private let maxLines: Int
 
     init(maxLines: Int, maxBytes: Int) {
         self.maxLines = maxLines
         storage = .allocate(byteCount: maxBytes, alignment: 16)
-        lines.reserveCapacity(maxLines)
-        cut.reserveCapacity(maxLines)
+        lines = .allocate(capacity: maxLines)
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        lines.deallocate()
+    }
 
-    var count: Int { cutRun(); return lines.count }
+    var count: Int { cutRun(); return lineCount }
     subscript(i: Int) -> Line { cutRun(); return lines[i] }
 
     @inline(__always)
     func append(_ line: Line) {
         if uncut != nil { cutRun() }
-        if lines.count == maxLines { lines.removeFirst(maxLines / 2) }
-        lines.append(line)
+        if lineCount == maxLines { dropOldest(maxLines / 2) }
+        (lines + lineCount).initialize(to: line)
+        lineCount += 1
     }
 
     func append(_ run: LineFramer.SkippedRun) {
@@ -762,9 +767,16 @@ final class SkippedLines {
         uncut = run
     }
 
+    @inline(__always)
     func reset() {
-        lines.removeAll(keepingCapacity: true)
+        lineCount = 0
         uncut = nil
+    }
+
+    private func dropOldest(_ k: Int) {
+        guard k > 0 else { return }
+        UnsafeMutableRawPointer(lines).copyMemory(from: lines + k, byteCount: (lineCount - k) * MemoryLayout<Line>.stride)
+        lineCount -= k
     }
 
     /// Cuts the pending run into lines, keeping what appending them one by one would keep: the
@@ -772,16 +784,16 @@ final class SkippedLines {
     private func cutRun() {
         guard let run = uncut else { return }
         uncut = nil
-        var kept = lines.count + run.count
+        var kept = lineCount + run.count
         while kept > maxLines { kept -= maxLines / 2 }
         let fromRun = min(kept, run.count)
-        if kept - fromRun < lines.count { lines.removeFirst(lines.count - (kept - fromRun)) }
-        // The newest `fromRun` lines, cut from the end backwards.
-        cut.removeAll(keepingCapacity: true)
+        if kept - fromRun < lineCount { dropOldest(lineCount - (kept - fromRun)) }
+        // The newest `fromRun` lines, cut from the end backwards into their places.
         let base = run.bytes.baseAddress!
         var end = run.bytes.count - 1  // the LF that ends the line
         var number = run.firstNumber + run.count - 1
-        while cut.count < fromRun {
+        var slot = lineCount + fromRun - 1
+        while slot >= lineCount {
             var start = end
             while start > 0, base.load(fromByteOffset: start - 1, as: UInt8.self) != 0x0A { start -= 1 }
             var bytes = UnsafeRawBufferPointer(start: base + start, count: end - start)
@@ -790,11 +802,12 @@ final class SkippedLines {
                 bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
                 flags = .crlf
             }
-            cut.append(Line(bytes: bytes, number: number, offset: run.offset + Int64(start), flags: flags))
+            (lines + slot).initialize(to: Line(bytes: bytes, number: number, offset: run.offset + Int64(start), flags: flags))
             number -= 1
             end = start - 1
+            slot -= 1
         }
-        lines.append(contentsOf: cut.reversed())
+        lineCount += fromRun
     }
 
     /// Copies the lines to the front of `storage`, oldest first. Lines copied by an earlier call
@@ -802,13 +815,13 @@ final class SkippedLines {
     /// line that has not moved yet.
     func pin() {
         cutRun()
-        guard !lines.isEmpty else { return }
+        guard lineCount > 0 else { return }
         var total = 0
-        for l in lines { total += l.bytes.count }
+        for i in 0..<lineCount { total += lines[i].bytes.count }
         var first = 0
-        while total > storage.count, first < lines.count { total -= lines[first].bytes.count; first += 1 }
+        while total > storage.count, first < lineCount { total -= lines[first].bytes.count; first += 1 }
         var at = 0
-        for i in first..<lines.count {
+        for i in first..<lineCount {
             let n = lines[i].bytes.count
             let dst = storage.baseAddress! + at
             if n > 0, UnsafeRawPointer(dst) != lines[i].bytes.baseAddress {
@@ -817,6 +830,6 @@ final class SkippedLines {
             lines[i].bytes = UnsafeRawBufferPointer(start: dst, count: n)
             at += n
         }
-        lines.removeFirst(first)
+        dropOldest(first)
     }
 }
