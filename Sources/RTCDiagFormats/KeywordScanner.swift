@@ -27,6 +27,7 @@ public final class KeywordScanner: @unchecked Sendable {
     private var anchored = 0                            // entries in use
     private let entries: UnsafeMutablePointer<(keyword: Int32, offset: Int32, next: Int32)>
     private let fold: UnsafeMutablePointer<UInt8>       // ASCII lowercase
+    private let letters: UnsafeMutablePointer<UInt8>    // per byte of `bytes`: 0x20 where it is a letter, else 0
     private let short: [Int]                            // keywords under 4 bytes
     private let byText: UnsafeMutablePointer<Int32>     // open addressing by length and first 8 bytes: keyword, or -1
     private let byTextMask: Int
@@ -46,11 +47,16 @@ public final class KeywordScanner: @unchecked Sendable {
         count = lowered.count
         let total = lowered.reduce(0) { $0 + $1.count }
         bytes = .allocate(capacity: max(total, 1))
+        letters = .allocate(capacity: max(total, 1))
         starts = .allocate(capacity: lowered.count + 1)
         var at = 0
         for (i, w) in lowered.enumerated() {
             starts[i] = at
-            for b in w { bytes[at] = b; at += 1 }
+            for b in w {
+                bytes[at] = b
+                letters[at] = b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") ? 0x20 : 0
+                at += 1
+            }
         }
         starts[lowered.count] = at
         fold = .allocate(capacity: 256)
@@ -165,7 +171,7 @@ public final class KeywordScanner: @unchecked Sendable {
     }
 
     deinit {
-        bytes.deallocate(); starts.deallocate(); table.deallocate(); head.deallocate(); fold.deallocate()
+        bytes.deallocate(); letters.deallocate(); starts.deallocate(); table.deallocate(); head.deallocate(); fold.deallocate()
         entries.deallocate(); byText.deallocate()
     }
 
@@ -399,7 +405,15 @@ public final class KeywordScanner: @unchecked Sendable {
     private func matches(_ k: Int, _ t: UnsafePointer<UInt8>, _ n: Int, at start: Int) -> Bool {
         let ws = starts[k], len = starts[k + 1] - ws
         guard start + len <= n else { return false }
+        // Four bytes at a time: a text byte folds to the keyword's letter exactly when it ORed
+        // with 0x20 equals it; other keyword bytes must be equal as they are.
         var j = 0
+        while j + 4 <= len {
+            let x = UnsafeRawPointer(t + start + j).loadUnaligned(as: UInt32.self)
+            let m = UnsafeRawPointer(letters + ws + j).loadUnaligned(as: UInt32.self)
+            if x | m != UnsafeRawPointer(bytes + ws + j).loadUnaligned(as: UInt32.self) { return false }
+            j += 4
+        }
         while j < len, fold[Int(t[start + j])] == bytes[ws + j] { j += 1 }
         return j == len
     }
