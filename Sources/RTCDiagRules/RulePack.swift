@@ -113,7 +113,7 @@ public enum RulePackParser {
                 let nodes = m.scalar != nil ? [m] : m.sequence.map(Array.init)
                 guard let nodes else { throw fail(m, "`message` must be a string or a list of strings") }
                 literals = try nodes.map { n in
-                    guard let s = n.scalar?.string, !s.isEmpty else { throw fail(n, "`message` entries must be strings") }
+                    guard let s = n.scalar?.string, !s.isEmpty else { throw fail(n, "`message` entries must be non-empty strings") }
                     guard s.utf8.count <= maxLiteralBytes else { throw fail(n, "a `message` literal is at most \(maxLiteralBytes) bytes") }
                     return s
                 }

@@ -48,6 +48,7 @@ struct RulePackTests {
         ("    cause: client", "    cause: client\n\t  bad: tab", 7, "YAML"),
         ("SCO_AUDIO_STATE]", String(repeating: "x", count: 4097) + "]", 10, "at most 4096 bytes"),
         ("[startBluetoothSco, SCO_AUDIO_STATE]", String(repeating: "y", count: 4097), 10, "at most 4096 bytes"),
+        ("[startBluetoothSco, SCO_AUDIO_STATE]", "''", 10, "non-empty strings"),
     ])
     func malformed(find: String, replace: String, line: Int, message: String) {
         let broken = valid.replacingOccurrences(of: find, with: replace)
