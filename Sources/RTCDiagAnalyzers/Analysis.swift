@@ -131,12 +131,18 @@ public final class Analysis {
         var session = SessionInfo(index: 0, firstLine: 1)
         func closeSession() {
             var found: [Finding] = []
-            for a in analyzers { found += a._withUnsafeGuaranteedRef { $0.finish(&context) } }
+            for a in analyzers {
+                a._withUnsafeGuaranteedRef { slot in if slot.observed { found += slot.finish(&context) } }
+            }
             found.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
             store.add(SessionResult(info: session, findings: found, timeline: context.timeline))
             context.timeline = Timeline()
             sessionCount += 1
-            for a in analyzers { a._withUnsafeGuaranteedRef { $0.reset() } }
+            for a in analyzers {
+                a._withUnsafeGuaranteedRef { slot in
+                    if slot.observed { slot.reset(); slot.observed = false }
+                }
+            }
         }
         if !parsesEveryLine { reader.keywordFilter = scanner }
         var fault: InputError?

@@ -9,7 +9,8 @@ public protocol Analyzer: SendableMetatype {
     init()
     /// Called only for events whose tag or message holds one of the description's keywords.
     mutating func observe(_ event: EventView, _ context: inout AnalysisContext)
-    /// The findings once the input has ended.
+    /// The findings once the session (or the input) has ended. Called only when `observe` was
+    /// called in the session: every finding rests on evidence lines.
     mutating func finish(_ context: inout AnalysisContext) -> [Finding]
 }
 
@@ -18,9 +19,11 @@ public protocol Analyzer: SendableMetatype {
 public protocol RuntimeAnalyzer {
     var description: AnalyzerDescription { get }
     mutating func observe(_ event: EventView, _ context: inout AnalysisContext)
+    /// As `Analyzer.finish`: called only when `observe` was called in the session.
     mutating func finish(_ context: inout AnalysisContext) -> [Finding]
     /// Back to the state of a fresh instance, for the next session: in place, because a log of
-    /// many short calls would otherwise make (and free) every analyzer once per call.
+    /// many short calls would otherwise make (and free) every analyzer once per call. Called
+    /// only after a session in which `observe` was called.
     mutating func reset()
 }
 
@@ -37,6 +40,9 @@ struct CompiledAnalyzer<A: Analyzer>: RuntimeAnalyzer {
 /// whose value does not fit the existential's inline buffer (most analyzers) checks per call
 /// whether the boxed value is shared. `holding` opens the existential once.
 class AnalyzerSlot {
+    /// Whether `observe` ran since the last `reset`: a log of many short calls has most
+    /// analyzers see nothing in most calls, and those need neither `finish` nor `reset`.
+    final var observed = false
     static func holding(_ analyzer: any RuntimeAnalyzer) -> AnalyzerSlot { typed(analyzer) }
     private static func typed<R: RuntimeAnalyzer>(_ analyzer: R) -> AnalyzerSlot { TypedAnalyzerSlot(analyzer) }
     func observe(_ event: EventView, _ context: inout AnalysisContext) { fatalError("abstract") }
@@ -47,7 +53,10 @@ class AnalyzerSlot {
 private final class TypedAnalyzerSlot<R: RuntimeAnalyzer>: AnalyzerSlot {
     var value: R
     init(_ value: R) { self.value = value }
-    override func observe(_ event: EventView, _ context: inout AnalysisContext) { value.observe(event, &context) }
+    override func observe(_ event: EventView, _ context: inout AnalysisContext) {
+        observed = true
+        value.observe(event, &context)
+    }
     override func finish(_ context: inout AnalysisContext) -> [Finding] { value.finish(&context) }
     override func reset() { value.reset() }
 }

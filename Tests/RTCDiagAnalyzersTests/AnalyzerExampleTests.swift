@@ -240,6 +240,36 @@ struct SessionLimitTests {
         #expect(verdicts.count == 2 && verdicts[0].omittedSessions?.count == 3 && verdicts[1].omittedSessions == nil)
         #expect(verdicts[1].sessionCount == 5)
     }
+
+    /// Reports in every `finish` how many events it saw, whether or not it saw any.
+    struct Probe: RuntimeAnalyzer {
+        static let about = AnalyzerDescription(
+            id: "probe", name: "Probe", summary: "Counts events.", defaultCause: .client, defaultSeverity: .p3,
+            remediation: "-", keywords: ["howling"], triggeringExamples: [], nonTriggeringExamples: [])
+        var description: AnalyzerDescription { Self.about }
+        var seen = EvidenceLog()
+        mutating func observe(_ event: EventView, _ context: inout AnalysisContext) { seen.add(event, source: context.source) }
+        mutating func finish(_ context: inout AnalysisContext) -> [Finding] {
+            [Finding(signature: "probe", title: "Probe", cause: .client, severity: .p3, confidence: 1,
+                     detail: "\(seen.count)", evidence: seen, remediation: "-")]
+        }
+        mutating func reset() { self = Probe() }
+    }
+
+    @Test("an analyzer is finished and reset only after calls in which it saw events")
+    func finishOnlyWhenObserved() throws {
+        func call(_ i: Int, howling: Int) -> String {
+            let echo = (0..<howling).map { "11-23 10:\(10 + i):\(10 + $0).000  8123  8123 W RtcClient: howling detected" }
+            return (["11-23 10:\(10 + i):00.000  8123  8123 I RtcClient: joinChannel channel=room-\(i) uid=100\(i)"] + echo
+                + ["11-23 10:\(10 + i):59.000  8123  8123 I RtcClient: leaveChannel channel=room-\(i)"]).joined(separator: "\n")
+        }
+        let text = [call(0, howling: 2), call(1, howling: 0), call(2, howling: 1)].joined(separator: "\n")
+        let r = Analysis(analyzers: [], runtime: [{ Probe() }]).run(try openLog(text))
+        #expect(r.sessions.count == 3)
+        // The quiet call has no finding; the third starts from a fresh state (1, not 3).
+        #expect(r.sessions.map { $0.findings.map(\.detail) } == [["2"], [], ["1"]])
+        #expect(r.sessions[2].findings.first?.evidence.examples.map(\.line) == [8])
+    }
 }
 
 @Suite("Join and leave lines")
