@@ -66,6 +66,10 @@ public final class Analysis {
     public var parsesEveryLine = false
     /// Sessions kept with their findings; past it, the least severe are only counted.
     public var maxSessions = 1000
+    /// Whether each session's `Timeline` is recorded. Only the HTML report draws it; without it
+    /// the stats samples and state-change marks of every call are not kept (the findings are
+    /// the same).
+    public var recordsTimeline = true
 
     /// The compiled analyzers `types`, and analyzers made at run time (rules from YAML packs),
     /// each given as a factory because every pass (one per input) gets fresh instances.
@@ -124,6 +128,7 @@ public final class Analysis {
     /// is kept and the fault is listed among the tool problems.
     public func run(_ reader: EventReader) -> AnalysisResult {
         var context = AnalysisContext(source: reader.name)
+        context.timeline = Timeline(recording: recordsTimeline)
         var problems: [String] = []
         var events = 0
         var store = SessionStore(limit: maxSessions)
@@ -136,7 +141,7 @@ public final class Analysis {
             }
             found.sort { ($0.severity, $0.confidence) > ($1.severity, $1.confidence) }
             store.add(SessionResult(info: session, findings: found, timeline: context.timeline))
-            context.timeline = Timeline()
+            context.timeline = Timeline(recording: recordsTimeline)
             sessionCount += 1
             for a in analyzers {
                 a._withUnsafeGuaranteedRef { slot in

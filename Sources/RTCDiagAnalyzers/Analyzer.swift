@@ -119,7 +119,11 @@ public struct Timeline: Sendable {
         }
     }
 
-    public init() {}
+    /// False for a pass whose report draws no timeline: marks and samples are then dropped at
+    /// once (a label is not even made), which spares work on most events of a call.
+    public let isRecording: Bool
+
+    public init(recording: Bool = true) { isRecording = recording }
 
     public var isEmpty: Bool { marks.isEmpty && lines.isEmpty }
 
@@ -128,7 +132,7 @@ public struct Timeline: Sendable {
     /// state change in calls with more than `maxMarks` of them; short calls keep every mark (no
     /// measurable change on the call-dense bench input).
     public mutating func mark(_ time: Int64?, _ kind: String, _ makeLabel: @autoclosure () -> String) {
-        guard let time else { return }
+        guard isRecording, let time else { return }
         markSeen += 1
         guard markSeen % markStep == 0 else { return }
         let label = makeLabel()
@@ -144,7 +148,7 @@ public struct Timeline: Sendable {
     /// One sample of a numeric series; past `maxPoints`, every other point is dropped and
     /// only every second (fourth, …) sample kept from then on.
     public mutating func sample(_ name: String, _ time: Int64?, _ value: Double) {
-        guard let time else { return }
+        guard isRecording, let time else { return }
         var k = 0
         while k < lines.count, lines[k].name != name { k += 1 }
         if k == lines.count { lines.append(Series(name: name)) }

@@ -219,6 +219,7 @@ public enum Batch {
     public static func analyze(_ path: String, hash: String, bytes: Int64, options: BatchOptions,
                                analysis: Analysis? = nil) -> UploadResult {
         let analysis = analysis ?? Analysis(runtime: options.rules)
+        analysis.recordsTimeline = false  // the store keeps findings, not timelines
         var result = UploadResult(path: path, contentHash: hash, bytes: bytes, status: .analyzed, reason: nil,
                                   analyzedAt: Batch.utcNow(), members: [])
         /// `relocate` (rotated logs read as one) re-points evidence before the rows are made.

@@ -356,11 +356,20 @@ func measure(mode: String, path: String) -> Int32 {
                     print(n, analysis.keywords[k])
                 }
             }
+        case "sparse", "sparse-2t":
+            // The reading side of `diagnose`: only the events holding a keyword, no analyzer.
+            let reader = try EventReader(framer: LineFramer(stream: stream))
+            reader.keywordFilter = KeywordScanner(Analysis(runtime: RuleAnalyzer.factories(BuiltinRules.specs())).keywords)
+            var events = 0
+            while try reader.next() != nil { events += 1 }
+            print(stream.decodedBytes, reader.framer.lineCount, events)
         case "diagnose", "diagnose-2t":
             // What `rtcdiag diagnose` runs: every compiled signature and the shipped rules.
             let reader = try EventReader(framer: LineFramer(stream: stream))
             let rules = BuiltinRules.specs()
-            let result = Analysis(runtime: RuleAnalyzer.factories(rules)).run(reader)
+            let analysis = Analysis(runtime: RuleAnalyzer.factories(rules))
+            analysis.recordsTimeline = false  // as for the default (text) report
+            let result = analysis.run(reader)
             print(stream.decodedBytes, reader.framer.lineCount, result.events)
             if getenv("RTCDIAG_BENCH_COUNTS") != nil {
                 print("prepared", reader.counts.preparedLines, "chunks reached while being marked or prepared", stream.preparingWaits)

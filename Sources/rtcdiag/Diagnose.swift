@@ -72,7 +72,9 @@ struct Diagnose: ParsableCommand {
         for unit in ReadingUnits.of(inputs) {
             let readAll: Bool
             let diagnoseOne = { (reader: EventReader, isMember: Bool, rotation: Rotation?) in
-                let result = Analysis(runtime: rules).run(reader)
+                let analysis = Analysis(runtime: rules)
+                analysis.recordsTimeline = output == .html || bundle != nil  // only the HTML page draws it
+                let result = analysis.run(reader)
                 // Uploads carry screenshots and databases next to the logs: not a fault.
                 if isMember, result.lines == 0, let fault = result.inputFault, fault.kind == .binary {
                     Output.standardError("rtcdiag: \(TerminalStyle.scrub(reader.name)): skipped, not a log (\(fault.detail))\n")

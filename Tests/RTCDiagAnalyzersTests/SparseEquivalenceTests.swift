@@ -31,25 +31,32 @@ struct SparseEquivalenceTests {
         }
     }
 
-    @Test("every sample and corpus log: same sessions, findings and evidence lines")
+    @Test("every sample and corpus log: same sessions, findings and evidence lines (and without a timeline)")
     func sameFindings() throws {
         let inputs = Self.inputs
         try #require(inputs.count > 100)
         var options = ReaderOptions()
         options.year = 2024
         var differing: [String] = []
+        var withTimeline = 0
         for path in inputs {
             let rules = RuleAnalyzer.factories(BuiltinRules.specs())
             let sparse = Analysis(runtime: rules).run(try LogInput.open(path, options: options))
             let fullPass = Analysis(runtime: rules)
             fullPass.parsesEveryLine = true
             let full = fullPass.run(try LogInput.open(path, options: options))
+            let untimed = Analysis(runtime: rules)
+            untimed.recordsTimeline = false
+            let plain = untimed.run(try LogInput.open(path, options: options))
             if summary(sparse) != summary(full) || sparse.sessions.count != full.sessions.count
-                || sparse.device.summary != full.device.summary {
+                || sparse.device.summary != full.device.summary || summary(plain) != summary(sparse)
+                || plain.sessions.contains(where: { !$0.timeline.isEmpty }) {
                 differing.append((path as NSString).lastPathComponent)
             }
+            if sparse.sessions.contains(where: { !$0.timeline.isEmpty }) { withTimeline += 1 }
         }
         #expect(differing.isEmpty, "\(differing.prefix(10))")
+        #expect(withTimeline > inputs.count / 2)
     }
 
     /// With a decode thread, keyword lines are found from marks made there over whole chunks
