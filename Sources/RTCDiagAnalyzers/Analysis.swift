@@ -58,8 +58,8 @@ public final class Analysis {
     private let deviceKeyword: Int
     private let signalURLKeyword: Int
     private let sessionKeywords: (join: Int, leave: Int)
-    /// The keywords of the current event, as a bit set.
-    private let hits: UnsafeMutablePointer<UInt64>
+    /// The keywords of the current event as a bit set, when the reader does not know them.
+    private let scanned: UnsafeMutablePointer<UInt64>
     /// Every keyword of the prefilter, lowercased: the analyzers' and rules', then the context's.
     public let keywords: [String]
     /// Parse every line instead of only keyword lines (slower; the findings are the same).
@@ -112,8 +112,8 @@ public final class Analysis {
         }
         eventAnalyzers = .allocate(capacity: analyzerWords)
         eventAnalyzers.initialize(repeating: 0, count: analyzerWords)
-        hits = .allocate(capacity: self.words)
-        hits.initialize(repeating: 0, count: self.words)
+        scanned = .allocate(capacity: self.words)
+        scanned.initialize(repeating: 0, count: self.words)
     }
 
     deinit {
@@ -121,7 +121,7 @@ public final class Analysis {
         analyzers.deallocate()
         analyzersByKeyword.deallocate()
         eventAnalyzers.deallocate()
-        hits.deallocate()
+        scanned.deallocate()
     }
 
     /// Reads the whole input. A fault in the input ends the pass early; what was found before it
@@ -154,14 +154,15 @@ public final class Analysis {
         do {
             while let e = try reader.next() {
                 events += 1
+                let hits: UnsafePointer<UInt64>
                 if let known = reader.eventKeywords {
-                    // Sparse reading found them in the chunk's marks already.
-                    hits.update(from: known, count: words)
+                    hits = known  // sparse reading found them in the chunk's marks already
                 } else {
-                    hits.update(repeating: 0, count: words)
-                    scanner.scan(e.tag, into: hits)
-                    scanner.scan(e.message, into: hits)
-                    if !e.continuation.isEmpty { scanner.scan(e.continuation, into: hits) }
+                    scanned.update(repeating: 0, count: words)
+                    scanner.scan(e.tag, into: scanned)
+                    scanner.scan(e.message, into: scanned)
+                    if !e.continuation.isEmpty { scanner.scan(e.continuation, into: scanned) }
+                    hits = UnsafePointer(scanned)
                 }
                 if KeywordScanner.isSet(hits, deviceKeyword) { DeviceInfo.update(&context.device, from: e) }
                 if KeywordScanner.isSet(hits, signalURLKeyword) { DeviceInfo.update(&context.device, fromSignalURL: e.message) }
@@ -189,6 +190,22 @@ public final class Analysis {
                     }
                 }
                 session.lastLine = e.lineNumber + e.lineCount - 1
+                if analyzerWords == 1 {
+                    // At most 64 analyzers (the usual case): their set fits in a register.
+                    var mask: UInt64 = 0
+                    for w in 0..<words {
+                        var bits = hits[w]
+                        while bits != 0 {
+                            mask |= analyzersByKeyword[w << 6 | bits.trailingZeroBitCount]
+                            bits &= bits - 1
+                        }
+                    }
+                    while mask != 0 {  // in registry order
+                        analyzers[mask.trailingZeroBitCount]._withUnsafeGuaranteedRef { $0.observe(e, &context) }
+                        mask &= mask - 1
+                    }
+                    continue
+                }
                 eventAnalyzers.update(repeating: 0, count: analyzerWords)
                 for w in 0..<words {
                     var bits = hits[w]

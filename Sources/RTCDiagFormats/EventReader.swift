@@ -565,7 +565,14 @@ public final class EventReader {
         fields.message = bytes.trimmedEnd(fields.message.lowerBound, fields.message.upperBound)
         pending.open(bytes, fields: fields, line: line, time: time, dialect: dialect, flags: f)
         if markWords > 0, collectsKeywords {
-            pending.keywordBits!.update(repeating: 0, count: markWords)
+            let bits = pending.keywordBits.unsafelyUnwrapped
+            // A few words: stores, not a call to `memset` per event.
+            switch markWords {
+            case 1: bits[0] = 0
+            case 2: bits[0] = 0; bits[1] = 0
+            case 3: bits[0] = 0; bits[1] = 0; bits[2] = 0
+            default: bits.update(repeating: 0, count: markWords)
+            }
             pending.keywordsKnown = collectKeywords(pending.tagBytes) && collectKeywords(pending.messageBytes)
         }
         counts.events += 1
