@@ -209,6 +209,32 @@ struct TriageTests {
     }
 }
 
+@Suite("Connection-state lines")
+struct ConnectionStateTests {
+    @Test("every shape WebRTC and the apps print is read, and other lines are passed over",
+          arguments: [
+              ("Changing IceConnectionState 1 => 4", true), ("Changing standardized IceConnectionState checking => failed", true),
+              ("IceConnectionState: FAILED", true), ("PeerConnectionState: FAILED", false),
+              ("onIceConnectionChange: FAILED", true), ("ICE connection state changed to failed", true),
+              ("ICE Connection State has changed: failed", true), ("ICE state changed: 4", true),
+              ("ICE+DTLS state changed: 4", false), ("oniceconnectionstatechange [iceConnectionState:failed]", true),
+              ("ICE state changed from disconnected to failed", true), ("(TIME) ICE failed P2P? false:", true),
+              ("Peer Connection State has changed: failed", false), ("PC state is now failed", false),
+          ])
+    func shapes(message: String, ice: Bool) {
+        let change = Array(message.utf8).withUnsafeBytes { ConnectionFailureAnalyzer.stateChange($0) }
+        #expect(change?.state == .failed && change?.ice == ice)
+    }
+
+    @Test("route and network lines are no state change")
+    func others() {
+        for message in ["Switching selected connection due to: data received", "Network becomes available: 101",
+                        "Pe", "", "stats rtt=48ms loss=0.0% jitter=4ms"] {
+            #expect(Array(message.utf8).withUnsafeBytes { ConnectionFailureAnalyzer.stateChange($0) } == nil)
+        }
+    }
+}
+
 @Suite("Many calls in one log")
 struct SessionLimitTests {
     /// A call: join, the lines of one analyzer's first triggering example (or none), leave.

@@ -468,6 +468,20 @@ public struct ConnectionFailureAnalyzer: Analyzer {
 
     enum State { case connected, failed, other }
 
+    /// Whether `m` can hold one of the shapes `stateChange` reads: each has `ice` in some case,
+    /// or starts with `Pe` or `PC` (`PeerConnectionState`, `Peer Connection State`, `PC state`).
+    /// One pass instead of a dozen searches on the many lines that are not state changes (route
+    /// and network lines reach this check too).
+    static func mayNameState(_ m: UnsafeRawBufferPointer) -> Bool {
+        guard m.count >= 3 else { return false }
+        for i in 0..<(m.count - 2) {
+            let b = m[i]
+            if b | 0x20 == UInt8(ascii: "i"), m[i + 1] | 0x20 == UInt8(ascii: "c"), m[i + 2] | 0x20 == UInt8(ascii: "e") { return true }
+            if b == UInt8(ascii: "P"), m[i + 1] == UInt8(ascii: "e") || m[i + 1] == UInt8(ascii: "C") { return true }
+        }
+        return false
+    }
+
     /// The new state of a connection-state line, in the shapes WebRTC and the apps built on it
     /// print: native `Changing [standardized ]IceConnectionState checking => failed` (numbers
     /// in older builds), the Android apps' observer logs `IceConnectionState: FAILED` /
@@ -479,6 +493,7 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     /// OpenWebRTC's "ICE state changed from disconnected to failed". `word` is where the
     /// state's name stands in the message. Works on bytes: it runs for every such line.
     static func stateChange(_ m: UnsafeRawBufferPointer) -> (ice: Bool, word: Range<Int>, state: State)? {
+        guard mayNameState(m) else { return nil }
         var ice = true    // numbers are RTCIceConnectionState's, else RTCPeerConnectionState's
         var at: Int
         if let a = ByteMatch.after(m, "IceConnectionState") ?? ByteMatch.after(m, "iceConnectionState")
