@@ -80,6 +80,8 @@ struct HTMLTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
         #expect(json?["schema"] as? String == "rtcdiag.diagnosis/1")
         #expect(try xml(out + "/report.html").rootElement()?.name == "html")
+        // The page draws the call's timeline: the pass recorded it for the HTML report.
+        #expect(try String(contentsOfFile: out + "/report.html", encoding: .utf8).contains("<svg class=\"timeline\""))
         #expect(try String(contentsOfFile: out + "/report.md", encoding: .utf8).contains("aec_failure"))
     }
 

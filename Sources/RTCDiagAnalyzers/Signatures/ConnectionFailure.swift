@@ -468,8 +468,8 @@ public struct ConnectionFailureAnalyzer: Analyzer {
 
     enum State { case connected, failed, other }
 
-    /// Whether `m` can hold one of the shapes `stateChange` reads: each has `ice` in some case,
-    /// or starts with `Pe` or `PC` (`PeerConnectionState`, `Peer Connection State`, `PC state`).
+    /// Whether `m` can hold one of the shapes `stateChange` reads: each holds `ice` in some case,
+    /// or `Pe` / `PC` (`PeerConnectionState`, `Peer Connection State`, `PC state`).
     /// One pass instead of a dozen searches on the many lines that are not state changes (route
     /// and network lines reach this check too).
     static func mayNameState(_ m: UnsafeRawBufferPointer) -> Bool {
