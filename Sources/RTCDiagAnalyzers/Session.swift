@@ -55,9 +55,12 @@ public struct OmittedSessions: Sendable {
         count += 1
         guard let worst = SessionStore.worst(s) else { healthy += 1; return }
         bySeverity[worst.rawValue] += 1
-        // A handful of findings: counting each signature once needs no set.
-        for (i, f) in s.findings.enumerated() where !s.findings[..<i].contains(where: { $0.signature == f.signature }) {
-            bySignature[f.signature, default: 0] += 1
+        // A handful of findings: counting each signature once needs no set. By index, reading
+        // only the signature: this runs for nearly every call of a call-dense log, and a copy of
+        // a whole finding retains and releases each of its strings and arrays.
+        let findings = s.findings
+        for i in findings.indices where !(0..<i).contains(where: { findings[$0].signature == findings[i].signature }) {
+            bySignature[findings[i].signature, default: 0] += 1
         }
     }
 }
@@ -78,7 +81,7 @@ struct SessionStore {
     /// The most severe finding's severity, or nil for a healthy session.
     static func worst(_ s: SessionResult) -> Severity? {
         var worst: Severity?
-        for f in s.findings where worst.map({ f.severity > $0 }) ?? true { worst = f.severity }
+        for i in s.findings.indices where worst.map({ s.findings[i].severity > $0 }) ?? true { worst = s.findings[i].severity }
         return worst
     }
 
