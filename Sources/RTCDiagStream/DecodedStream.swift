@@ -48,6 +48,16 @@ public final class DecodedStream {
     /// Set by the decode thread's ring before the first read: this many of the latest decoded
     /// bytes stay where they were written, so zstd may decode in place (see `ZstdDecoder`).
     var keptHistory = 0
+    /// Without a decode thread, a zstd input whose first frame's window fits `maxOwnHistory`
+    /// is decoded in place too: into this ring of the window plus two output buffers' room,
+    /// chunk after chunk (`ringPosition`), so that libzstd does not copy every block out of a
+    /// window of its own (a tenth of decoding). See `nextDirect()` for why nothing live is
+    /// overwritten.
+    private var ownRing: UnsafeMutableRawBufferPointer?
+    private var ringPosition = 0
+    /// The largest window decoded in place on the calling thread (zstd up to level 19 without
+    /// `--long` uses at most 8 MiB); a larger window streams, as before.
+    static let maxOwnHistory = 8 << 20
 
     public init(source: ByteSource, limits: StreamLimits = StreamLimits(),
                 inputBufferSize: Int = 256 << 10, outputBufferSize: Int = 1 << 20) {
@@ -78,6 +88,7 @@ public final class DecodedStream {
         ahead?.cancel()
         input.deallocate()
         ownOutput.deallocate()
+        ownRing?.deallocate()
     }
 
     /// With decode-ahead: whenever the decode thread is ahead (the ring is full), it runs
@@ -149,6 +160,18 @@ public final class DecodedStream {
         if finished { return nil }
         if !started { try start() }
         guard let decoder else { return try nextPlain() }
+        if let ring = ownRing, output.baseAddress == ownOutput.baseAddress {
+            // Chunks lie back to back and wrap to the front when a room C no longer fits. The
+            // ring holds the history H (≥ C) plus two rooms, so a wrap comes only past H + C:
+            // the window's bytes from before it then lie above C, and each byte written after
+            // it replaces one of them in the window, so the write head never reaches a byte the
+            // window still needs. The chunk handed out last lies above C too: it stays intact
+            // while the next one is decoded.
+            let room = ownOutput.count
+            if ringPosition + room > ring.count { ringPosition = 0 }
+            output = UnsafeMutableRawBufferPointer(rebasing: ring[ringPosition..<(ringPosition + room)])
+        }
+        defer { output = ownOutput }
         while true {
             if let fault = decoder.pendingFault {
                 finished = true
@@ -175,6 +198,7 @@ public final class DecodedStream {
             consumedOffset += Int64(step.consumed)
             if step.produced > 0 {
                 directDecoded += Int64(step.produced)
+                if ownRing != nil, output.baseAddress != ownOutput.baseAddress { ringPosition += step.produced }
                 try checkRatio()
                 return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[..<step.produced])
             }
@@ -245,7 +269,15 @@ public final class DecodedStream {
             finished = true
             throw InputError(input: name, kind: .unsupportedFormat, compressedOffset: 0,
                              detail: "\(what) is not a supported input format")
-        case .codec(.zstd): directCodec = .zstd; decoder = ZstdDecoder(keptHistory: keptHistory)
+        case .codec(.zstd):
+            directCodec = .zstd
+            if keptHistory == 0, let window = ZstdDecoder.firstWindow(head), window <= Self.maxOwnHistory,
+               ownOutput.count >= 4 * ZstdDecoder.maxBlockBytes {
+                // On the calling thread: a ring of our own (no decode thread's ring above us).
+                keptHistory = max(window, ownOutput.count)
+                ownRing = .allocate(byteCount: keptHistory + 2 * ownOutput.count, alignment: 64)
+            }
+            decoder = ZstdDecoder(keptHistory: keptHistory)
         case .codec(.lz4): directCodec = .lz4; decoder = LZ4Decoder()
         case .codec(.gzip): directCodec = .gzip; decoder = GzipDecoder()
         case .codec(.utf16le): directCodec = .utf16le; decoder = UTF16Decoder(bigEndian: false)

@@ -62,6 +62,15 @@ final class ZstdDecoder: FrameDecoder {
 
     deinit { ZSTD_freeDCtx(ctx) }
 
+    /// The window of the frame `head` begins with, when its header is all there (nil for a
+    /// skippable frame first or a header cut short: the caller then streams).
+    static func firstWindow(_ head: UnsafeRawBufferPointer) -> Int? {
+        guard let base = head.baseAddress else { return nil }
+        var header = ZSTD_frameHeader()
+        guard ZSTD_getFrameHeader(&header, base, head.count) == 0, header.frameType == ZSTD_frame else { return nil }
+        return header.windowSize > UInt64(Int.max) ? nil : Int(header.windowSize)
+    }
+
     var isMidFrame: Bool {
         switch mode {
         case .betweenFrames: false

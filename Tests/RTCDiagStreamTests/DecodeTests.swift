@@ -315,6 +315,45 @@ struct DecodeAheadTests {
         #expect(same)
     }
 
+    @Test("without a decode thread zstd decodes in place too, in a ring of its first frame's window; past 8 MiB it streams")
+    func zstdInPlaceOnCallingThread() throws {
+        let text = repeatedLog(seed: 12)
+        let (a, b) = (Array(text[..<7_000_000]), Array(text[7_000_000...]))
+        let cases: [(name: String, bytes: [UInt8], inPlace: Int)] = [
+            // 19 MB wrap a ring of 8 + 2 MiB twice, with matches megabytes back.
+            ("8 MiB window", Compression.zstd(text, level: 3, windowLog: 23), 1),
+            ("1 MiB window", Compression.zstd(text, level: 3, windowLog: 20), 1),
+            ("frames and a skippable frame", Compress.zstd(a) + Compress.skippable([1, 2, 3]) + Compress.zstd(b), 3),
+            // The first frame decides the ring: a larger window later streams, a smaller one
+            // goes in place again.
+            ("2 MiB window, then 8 MiB, then 1 MiB", Compression.zstd(Array(a[..<3_000_000]), level: 3, windowLog: 21)
+                + Compression.zstd(Array(a[3_000_000...]), level: 3, windowLog: 23) + Compression.zstd(b, level: 3, windowLog: 20), 2),
+            ("16 MiB window first: no ring", Compression.zstd(a, level: 3, windowLog: 24) + Compression.zstd(b, level: 3, windowLog: 21), 0),
+            ("a skippable frame first: no ring", Compress.skippable([9]) + Compress.zstd(text), 0),
+        ]
+        for c in cases {
+            let stream = try DecodedStream(path: temporaryFile(c.bytes))
+            let (out, error) = readAll(stream)
+            let same = out == text
+            #expect(error == nil && same, "\(c.name): \(out.count) of \(text.count) bytes")
+            #expect(stream.framesDecodedInPlace == c.inPlace, "\(c.name)")
+        }
+        // Matches reaching nearly a whole 1 MiB window back, across the ring's wraps: the
+        // bytes before a wrap that the window still needs must survive the next rooms. A
+        // short first frame puts the second one's chunks off the rooms' 1 MiB grid, so a wrap
+        // comes where the ring's last room was only partly used.
+        let unit = Array(logcatText(lines: 9_000, seed: 5).prefix(1_040_000))
+        let lead = Array(unit[..<50_000])
+        var far: [UInt8] = []
+        for round in 0..<12 { far += unit + Array("round \(round)\n".utf8) }
+        let stream = try DecodedStream(path: temporaryFile(Compression.zstd(lead, level: 3, windowLog: 20)
+                                                             + Compression.zstd(far, level: 3, windowLog: 20)))
+        let (out, error) = readAll(stream)
+        let same = out == lead + far
+        #expect(error == nil && same, "1 MiB window, matches 1,040,000 bytes back: \(out.count) of \(lead.count + far.count) bytes")
+        #expect(stream.framesDecodedInPlace == 2)
+    }
+
     @Test("lz4 blocks of 4 MiB decode into adjacent slots of the ring, frame after frame; small blocks into one")
     func lz4WholeBlocks() throws {
         // 19 MB: wraps the 12 MiB ring; frames end mid-room, blocks are linked or independent.
