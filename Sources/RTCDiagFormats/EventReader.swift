@@ -571,6 +571,8 @@ public final class EventReader {
             case 1: bits[0] = 0
             case 2: bits[0] = 0; bits[1] = 0
             case 3: bits[0] = 0; bits[1] = 0; bits[2] = 0
+            case 4: bits[0] = 0; bits[1] = 0; bits[2] = 0; bits[3] = 0  // the built-in signatures and rules: ~220 keywords
+            case 5: bits[0] = 0; bits[1] = 0; bits[2] = 0; bits[3] = 0; bits[4] = 0
             default: bits.update(repeating: 0, count: markWords)
             }
             pending.keywordsKnown = collectKeywords(pending.tagBytes) && collectKeywords(pending.messageBytes)
