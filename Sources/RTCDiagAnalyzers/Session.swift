@@ -154,17 +154,32 @@ enum SessionLine {
         }
     }
 
-    /// On the message bytes: a string is made only for the values kept.
+    /// The field names a join line's context goes by, lowercase, and where each goes (0 channel,
+    /// 1 uid, 2 SDK version, 3 edge, 4 region, 5 network).
+    private static let contextKeys: [(name: StaticString, slot: Int)] = [
+        ("channel", 0), ("room", 0), ("channelid", 0), ("roomid", 0),
+        ("uid", 1), ("userid", 1), ("user", 1),
+        ("sdk", 2), ("sdkversion", 2), ("version", 2),
+        ("edge", 3), ("server", 3), ("ip", 3), ("edge_ip", 3),
+        ("region", 4), ("area", 4), ("area_code", 4), ("dc", 4),
+        ("net", 5), ("network", 5), ("nettype", 5), ("network_type", 5),
+    ]
+
+    /// On the message bytes: a string is made only for the values kept. (Join lines are one in
+    /// every few dozen lines of a call-dense log, each with several fields: the names are
+    /// compared from a table, no argument list built per field.)
     private static func update(_ s: inout SessionInfo, message m: UnsafeRawBufferPointer) {
         FieldExtractor.forEachField(in: m) { k, v in
-            func key(_ names: StaticString...) -> Bool { names.contains { ByteMatch.equalsLowercased(k, $0) } }
-            func take(_ slot: inout String?) { if slot == nil { slot = String(decoding: v, as: UTF8.self) } }
-            if key("channel", "room", "channelid", "roomid") { take(&s.channel) }
-            else if key("uid", "userid", "user") { take(&s.uid) }
-            else if key("sdk", "sdkversion", "version") { take(&s.sdkVersion) }
-            else if key("edge", "server", "ip", "edge_ip") { take(&s.edge) }
-            else if key("region", "area", "area_code", "dc") { take(&s.region) }
-            else if key("net", "network", "nettype", "network_type") { take(&s.network) }
+            guard k.count <= 12, let slot = contextKeys.first(where: { ByteMatch.equalsLowercased(k, $0.name) })?.slot else { return }
+            func take(_ value: inout String?) { if value == nil { value = String(decoding: v, as: UTF8.self) } }
+            switch slot {
+            case 0: take(&s.channel)
+            case 1: take(&s.uid)
+            case 2: take(&s.sdkVersion)
+            case 3: take(&s.edge)
+            case 4: take(&s.region)
+            default: take(&s.network)
+            }
         }
         // mars/xlog style "join channel: room-42 uid=1001"
         if s.channel == nil, var at = ByteMatch.after(m, "channel: ") {
