@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
 /// Limits that keep one input from taking unbounded time or memory.
 public struct StreamLimits: Sendable {
     /// Decompressed bytes allowed per compressed byte before the input counts as a compression bomb.
@@ -52,7 +59,7 @@ public final class DecodedStream {
     /// is decoded in place too: into this ring of the window plus two output buffers' room,
     /// chunk after chunk (`ringPosition`), so that libzstd does not copy every block out of a
     /// window of its own (a tenth of decoding). See `nextDirect()` for why nothing live is
-    /// overwritten.
+    /// overwritten. Rings come from `RingPool`: a batch worker opens one stream per upload.
     private var ownRing: UnsafeMutableRawBufferPointer?
     private var ringPosition = 0
     /// The largest window decoded in place on the calling thread (zstd up to level 19 without
@@ -88,7 +95,7 @@ public final class DecodedStream {
         ahead?.cancel()
         input.deallocate()
         ownOutput.deallocate()
-        ownRing?.deallocate()
+        if let ring = ownRing { RingPool.shared.give(ring) }
     }
 
     /// With decode-ahead: whenever the decode thread is ahead (the ring is full), it runs
@@ -274,8 +281,11 @@ public final class DecodedStream {
             if keptHistory == 0, let window = ZstdDecoder.firstWindow(head), window <= Self.maxOwnHistory,
                ownOutput.count >= 4 * ZstdDecoder.maxBlockBytes {
                 // On the calling thread: a ring of our own (no decode thread's ring above us).
-                keptHistory = max(window, ownOutput.count)
-                ownRing = .allocate(byteCount: keptHistory + 2 * ownOutput.count, alignment: 64)
+                let history = max(window, ownOutput.count)
+                if let ring = RingPool.shared.take(history + 2 * ownOutput.count) {  // else: stream, as without a ring
+                    keptHistory = history
+                    ownRing = ring
+                }
             }
             decoder = ZstdDecoder(keptHistory: keptHistory)
         case .codec(.lz4): directCodec = .lz4; decoder = LZ4Decoder()
@@ -309,5 +319,48 @@ public final class DecodedStream {
         throw InputError(input: name, kind: .ratioExceeded, compressedOffset: consumedOffset,
                          detail: "decompressed \(directDecoded) bytes from \(consumedOffset): ratio above "
                              + "\(limits.maxRatio):1, stopped as a likely compression bomb (raise --max-ratio to go on)")
+    }
+}
+
+/// The rings of streams that decode zstd in place on the calling thread, kept for the next
+/// stream: a batch worker opens one stream per upload, and a ring of a few MiB taken from the
+/// heap and freed per upload raised a worker's peak memory by half (the heap kept the freed
+/// rings apart), while a fresh mapping per upload costs a page fault per 4 KiB written. Mapped
+/// memory, at most `capacity` rings kept (one per worker of a two-job batch; past it the
+/// largest goes).
+final class RingPool: @unchecked Sendable {
+    static let shared = RingPool()
+    private let lock = NSLock()
+    private var kept: [UnsafeMutableRawBufferPointer] = []
+    static let capacity = 2
+
+    deinit {
+        for ring in kept { munmap(ring.baseAddress, ring.count) }
+    }
+
+    /// A ring of at least `size` bytes (a kept one when one is large enough), or nil when
+    /// memory cannot be mapped.
+    func take(_ size: Int) -> UnsafeMutableRawBufferPointer? {
+        lock.lock()
+        if let i = kept.indices.filter({ kept[$0].count >= size }).min(by: { kept[$0].count < kept[$1].count }) {
+            let ring = kept.remove(at: i)
+            lock.unlock()
+            return ring
+        }
+        lock.unlock()
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else { return nil }
+        return UnsafeMutableRawBufferPointer(start: p, count: size)
+    }
+
+    /// Keeps `ring` for a later stream, or unmaps it (or the largest kept one) past `capacity`.
+    func give(_ ring: UnsafeMutableRawBufferPointer) {
+        lock.lock()
+        kept.append(ring)
+        var drop: UnsafeMutableRawBufferPointer?
+        if kept.count > Self.capacity, let i = kept.indices.max(by: { kept[$0].count < kept[$1].count }) {
+            drop = kept.remove(at: i)
+        }
+        lock.unlock()
+        if let drop { munmap(drop.baseAddress, drop.count) }
     }
 }

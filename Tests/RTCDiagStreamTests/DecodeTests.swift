@@ -354,6 +354,30 @@ struct DecodeAheadTests {
         #expect(stream.framesDecodedInPlace == 2)
     }
 
+    @Test("rings are kept for the next stream: the smallest large enough is reused, at most two are kept")
+    func ringPool() throws {
+        let pool = RingPool()
+        let a = try #require(pool.take(4 << 20)), b = try #require(pool.take(10 << 20))
+        a.storeBytes(of: 7, toByteOffset: (4 << 20) - 1, as: UInt8.self)  // the memory is usable to its end
+        pool.give(a)
+        pool.give(b)
+        // A 3 MiB request takes the 4 MiB ring; a 12 MiB one needs a new mapping.
+        let c = try #require(pool.take(3 << 20))
+        #expect(c.baseAddress == a.baseAddress && c.count == 4 << 20)
+        let d = try #require(pool.take(12 << 20))
+        #expect(d.baseAddress != b.baseAddress && d.count == 12 << 20)
+        // Three given back, two kept: the largest (12 MiB) is unmapped.
+        pool.give(c)
+        pool.give(d)
+        let e = try #require(pool.take(9 << 20))
+        #expect(e.baseAddress == b.baseAddress)
+        let f = try #require(pool.take(1 << 20))
+        #expect(f.baseAddress == a.baseAddress)
+        let g = try #require(pool.take(1 << 20))
+        #expect(g.baseAddress != a.baseAddress && g.baseAddress != b.baseAddress && g.count == 1 << 20)
+        for r in [e, f, g] { pool.give(r) }
+    }
+
     @Test("lz4 blocks of 4 MiB decode into adjacent slots of the ring, frame after frame; small blocks into one")
     func lz4WholeBlocks() throws {
         // 19 MB: wraps the 12 MiB ring; frames end mid-room, blocks are linked or independent.
