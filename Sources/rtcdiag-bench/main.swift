@@ -5,7 +5,9 @@
 // Builds a realistic mixed log of the given size from the labeled-corpus generator (once; reused
 // if present): 3,000 distinct generated calls in all eleven generated layouts, repeated to the size. It then compresses it with
 // `zstd -3`, `lz4` and `gzip`, then times per codec: the tool's `-dc`, `tool -dc | grep -c WORD`,
-// and rtcdiag's decode only, decode + line framing, decode + framing + parsing into events.
+// and rtcdiag's decode only, decode + line framing, decode + framing + parsing into events,
+// the keyword grep, and `diagnose` step by step (decode + keyword scan, + reading the keyword
+// events, the whole pass), with what the diagnose targets leave per keyword event.
 // Each measurement runs in its own process; peak RSS comes from wait4(2). MB/s are of
 // decompressed text. Best of `--runs` (`--only codecs` stops here). Then the batch part: the input cut into 210 zstd
 // uploads, `batch` with 1 and 2 jobs, and a re-run; then the same over uploads with ~10 calls
@@ -80,6 +82,8 @@ struct Row {
     var label: String
     var seconds: Double
     var rssKiB: Int
+    /// CPU seconds (user + system) of the run `seconds` comes from, children included.
+    var cpu: Double = 0
     var mbps: Double { total / 1_000_000 / seconds }
 }
 
@@ -91,6 +95,7 @@ func best(_ commands: [String]) -> [Row] {
     for _ in 0..<runs {
         for (i, command) in commands.enumerated() {
             let r = spawn(command)
+            if r.seconds < rows[i].seconds { rows[i].cpu = r.cpu }
             rows[i].seconds = min(rows[i].seconds, r.seconds)
             rows[i].rssKiB = max(rows[i].rssKiB, r.rssKiB)
         }
@@ -117,10 +122,11 @@ for c in codecs where option("--only") != "batch" {
         "\(c.decompress) '\(c.file)' | grep -c AudioRecord > '\(dir)/.grep'",
         ours("decode"), ours("frame"), ours("parse"), ours("parse-2t"),
         "\(c.decompress) '\(c.file)' | grep -ciE '\(pattern)' > '\(dir)/.grep'",
-        ours("diagnose"), ours("diagnose-2t"),
+        ours("scan"), ours("sparse"), ours("diagnose"), ours("diagnose-2t"),  // diagnose-2t last: `.out` keeps its counts
     ])
     let (tool, grep, decode, frame, parse1, parse) = (measured[0], measured[1], measured[2], measured[3], measured[4], measured[5])
-    let (grepSignatures, diagnose1, diagnose) = (measured[6], measured[7], measured[8])
+    let (grepSignatures, scan, sparse, diagnose1, diagnose) = (measured[6], measured[7], measured[8], measured[9], measured[10])
+    let keywordEvents = Double(readTextFile("\(dir)/.out").split(separator: " ").dropFirst(2).first.map(String.init)?.trimmed ?? "") ?? 0
     let rows: [(String, Row)] = [
         ("\(c.decompress) (system tool)", tool),
         ("\(c.decompress) | grep -c", grep),
@@ -129,6 +135,8 @@ for c in codecs where option("--only") != "batch" {
         ("rtcdiag decode+frame+parse", parse1),
         ("  same, decoding on its own thread", parse),
         ("\(c.decompress) | grep -ciE <signature keywords>", grepSignatures),
+        ("rtcdiag decode+keyword scan (prefilter)", scan),
+        ("  + reading the keyword events", sparse),
         ("rtcdiag diagnose (all signatures+rules)", diagnose1),
         ("  same, decoding on its own thread", diagnose),
     ]
@@ -142,6 +150,8 @@ for c in codecs where option("--only") != "batch" {
                     + "\(fixed(diagnose.mbps / tool.mbps, 2))× with decoding on its own thread (target ≥ 0.95×), "
                     + "\(fixed(diagnose.mbps / grepSignatures.mbps, 2))× the keyword grep; analyzer overhead over parsing: "
                     + "\(fixed((parse.seconds > 0 ? diagnose.seconds / parse.seconds : 0) * 100 - 100, 0)) %")
+    verdicts.append(budgetLine(c.name, c.decompress, tool: tool, scan: scan, sparse: sparse, diagnose1: diagnose1,
+                               diagnose: diagnose, keywordEvents: keywordEvents))
     verdicts.append("\(c.name): decode+frame+parse (2 threads) at \(fixed(ratio, 2))× \(c.decompress) (target ≥ \(fixed(target, 2))×) "
                     + (ratio >= target ? "met" : "NOT met") + "; peak RSS \(fixed(Double(parse.rssKiB) / 1024, 1)) MiB (target ≤ 64) "
                     + (parse.rssKiB <= 64 * 1024 ? "met" : "NOT met")
@@ -149,6 +159,25 @@ for c in codecs where option("--only") != "batch" {
     print("")
 }
 print(verdicts.joined(separator: "\n"))
+
+/// What the diagnose targets leave for the work per keyword event, against what it costs:
+/// the one-thread target's time minus the prefilter's (decode + keyword scan, which every
+/// event-reading design pays), shared by the events the scan lets through; and the CPU the
+/// two-thread target allows (two cores for its wall time) against what diagnose used.
+func budgetLine(_ codec: String, _ toolName: String, tool t: Row, scan: Row, sparse: Row, diagnose1: Row, diagnose: Row,
+                keywordEvents: Double) -> String {
+    guard keywordEvents > 0 else { return "\(codec): keyword events not counted" }
+    let oneThread = total / 1_000_000 / (0.70 * t.mbps)
+    let left = (oneThread - scan.seconds) / keywordEvents * 1e9
+    let reading = (sparse.seconds - scan.seconds) / keywordEvents * 1e9
+    let analysis = (diagnose1.seconds - sparse.seconds) / keywordEvents * 1e9
+    let twoThreads = 2 * total / 1_000_000 / (0.95 * t.mbps)
+    return "\(codec): \(fixed(keywordEvents / 1e6, 2)) M keyword events (\(fixed(keywordEvents / (total / 1_048_576), 0)) per MiB); "
+        + "decode + keyword scan alone at \(fixed(scan.mbps / t.mbps, 2))× \(toolName); the one-thread target leaves "
+        + (left > 0 ? "\(fixed(left, 0)) ns" : "nothing") + " per keyword event after them, diagnose spends \(fixed(reading + analysis, 0)) ns "
+        + "(reading \(fixed(reading, 0)), analysis \(fixed(analysis, 0))); the two-thread target allows \(fixed(twoThreads, 2)) CPU-s "
+        + "on two cores, diagnose used \(fixed(diagnose.cpu, 2))"
+}
 
 // MARK: Batch: the same text as ≥ 200 uploads, one job against two, and a re-run.
 
@@ -396,17 +425,18 @@ func measure(mode: String, path: String) -> Int32 {
 
 // MARK: - Process helpers
 
-/// Runs `/bin/sh -c command`; wall time and the peak RSS of the whole process tree.
-func spawn(_ command: String) -> (seconds: Double, rssKiB: Int) {
+/// Runs `/bin/sh -c command`; wall time, and the peak RSS and CPU seconds of the whole process tree.
+func spawn(_ command: String) -> (seconds: Double, rssKiB: Int, cpu: Double) {
     var pid: pid_t = 0
     let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
     defer { argv.forEach { free($0) } }
     let t0 = monotonicSeconds()
-    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return (.infinity, 0) }
+    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return (.infinity, 0, 0) }
     var status: Int32 = 0
     var usage = rusage()
     wait4(pid, &status, 0, &usage)
-    return (monotonicSeconds() - t0, Int(usage.ru_maxrss))
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    return (monotonicSeconds() - t0, Int(usage.ru_maxrss), cpu)
 }
 
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
