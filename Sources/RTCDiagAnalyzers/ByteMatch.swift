@@ -6,7 +6,8 @@ import Darwin
 
 /// Byte-level matching helpers for analyzers: no `String` per event.
 public enum ByteMatch {
-    /// Offset of the first occurrence of `needle` (`memchr` on its first byte, then `memcmp`).
+    /// Offset of the first occurrence of `needle` (`memchr` on its first byte, then the rest
+    /// compared in place: needles are a few bytes, where a `memcmp` call costs more than it does).
     @inline(__always)
     public static func find(_ hay: UnsafeRawBufferPointer, _ needle: UnsafeRawPointer, _ length: Int) -> Int? {
         guard length > 0, hay.count >= length, let base = hay.baseAddress else { return nil }
@@ -15,7 +16,11 @@ public enum ByteMatch {
         let last = hay.count - length
         while from <= last, let hit = memchr(base + from, first, last - from + 1) {
             let at = base.distance(to: UnsafeRawPointer(hit))
-            if memcmp(base + at, needle, length) == 0 { return at }
+            var j = 1
+            while j < length, base.load(fromByteOffset: at + j, as: UInt8.self) == needle.load(fromByteOffset: j, as: UInt8.self) {
+                j += 1
+            }
+            if j == length { return at }
             from = at + 1
         }
         return nil
@@ -115,21 +120,42 @@ public enum ByteMatch {
     }
 
     /// The decimal number (optionally with a fraction) starting at `offset`, skipping spaces.
+    /// The digits are gathered as an integer and scaled once (one rounding: `0.3` reads as the
+    /// double nearest 0.3, not as 3 × 0.1), past 19 significant digits only their magnitude counts.
     public static func number(_ hay: UnsafeRawBufferPointer, at offset: Int) -> Double? {
         var i = offset
         while i < hay.count, hay[i] == 0x20 { i += 1 }
-        var whole = 0.0, frac = 0.0, scale = 1.0, digits = 0, seenDot = false
+        var mantissa: UInt64 = 0
+        var significant = 0, fractionDigits = 0, droppedWholeDigits = 0, digits = 0, seenDot = false
         while i < hay.count {
             let b = hay[i]
             if b == UInt8(ascii: "."), !seenDot { seenDot = true; i += 1; continue }
             let d = b &- 48
             guard d < 10 else { break }
-            if seenDot { scale /= 10; frac += Double(d) * scale } else { whole = whole * 10 + Double(d) }
+            if significant < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                if mantissa != 0 { significant += 1 }
+                if seenDot { fractionDigits += 1 }
+            } else if !seenDot {
+                droppedWholeDigits += 1
+            }
             digits += 1
             i += 1
         }
-        return digits > 0 ? whole + frac : nil
+        guard digits > 0 else { return nil }
+        var value = Double(mantissa)
+        if droppedWholeDigits > 0 { value *= power10(droppedWholeDigits) }
+        if fractionDigits > 0 { value /= power10(fractionDigits) }
+        return value
     }
+
+    /// 10^n: exact from the table up to 10^22.
+    @inline(__always)
+    private static func power10(_ n: Int) -> Double {
+        n < powersOf10.count ? powersOf10[n] : pow(10, Double(n))
+    }
+
+    private static let powersOf10: [Double] = (0...22).map { n in (0..<n).reduce(1.0) { r, _ in r * 10 } }
 
     /// The number after the first occurrence of `key` (`loss=`, `rtt: `).
     public static func number(after key: StaticString, in hay: UnsafeRawBufferPointer) -> Double? {

@@ -200,11 +200,12 @@ struct ThresholdEvidence {
 
     init(k: Int, n: Int) { rule = KOfN(k: k, n: n) }
 
-    mutating func add(_ bad: Bool, _ e: EventView, source: String) {
+    /// `source` is read only for a bad sample kept as an example (not copied per sample).
+    mutating func add(_ bad: Bool, _ e: EventView, source: @autoclosure () -> String) {
         serial += 1
         if bad {
             let room = evidence.examples.count + waiting.count < evidence.limit
-            waiting.append((serial, room ? Evidence(e, source: source) : nil, e.time))
+            waiting.append((serial, room ? Evidence(e, source: source()) : nil, e.time))
         }
         // Oldest first and at most n of them: drop from the front what left the window.
         while let first = waiting.first, first.serial <= serial - rule.n { waiting.removeFirst() }
@@ -213,7 +214,7 @@ struct ThresholdEvidence {
             for w in waiting {
                 if let ev = w.evidence { evidence.add(ev, time: w.time) } else { evidence.count(time: w.time) }
             }
-            waiting.removeAll()
+            waiting.removeAll(keepingCapacity: true)
         }
     }
 }
