@@ -166,13 +166,12 @@ public struct DeviceInfo: Sendable, Hashable {
     public init() {}
 
     /// `samsung SM-A515F, Android 11 (exynos9611)`, or nil when nothing is known.
+    /// (Built with appends, no arrays: device findings name the device once per call.)
     public var summary: String? {
-        var parts: [String] = []
-        let name = [manufacturer, model].compactMap { $0 }.joined(separator: " ")
-        if !name.isEmpty { parts.append(name) }
-        if let os { parts.append(os) }
-        var s = parts.joined(separator: ", ")
-        if let hardware { s += s.isEmpty ? hardware : " (\(hardware))" }
+        var s = manufacturer ?? ""
+        if let model { s += s.isEmpty ? model : " " + model }
+        if let os { s += s.isEmpty ? os : ", " + os }
+        if let hardware { s += s.isEmpty ? hardware : " (" + hardware + ")" }
         return s.isEmpty ? nil : s
     }
 }

@@ -637,5 +637,5 @@ public struct ConnectionFailureAnalyzer: Analyzer {
 }
 
 extension String {
-    var replacingUnderscores: String { String(map { $0 == "_" ? " " : $0 }) }
+    var replacingUnderscores: String { String(decoding: utf8.map { $0 == UInt8(ascii: "_") ? 0x20 : $0 }, as: UTF8.self) }
 }
