@@ -173,12 +173,24 @@ func budgetLine(_ codec: String, _ toolName: String, tool t: Row, scan: Row, spa
     let analysis = (diagnose1.seconds - sparse.seconds) / keywordEvents * 1e9
     let twoThreads = 2 * total / 1_000_000 / (0.95 * t.mbps)
     let left2 = (twoThreads - scan.cpu) / keywordEvents * 1e9
+    // How dense keyword lines may be for each target to hold at today's cost per event (CPU
+    // of both threads per event with a decode thread).
+    let spent2 = (diagnose.cpu - scan.cpu) / keywordEvents * 1e9
+    let lines = Double(lineCount) ?? 0
+    func density(_ budget: Double, _ cost: Double) -> String {
+        guard budget > 0, cost > 0, lines > 0 else { return "none (decode and scan alone take longer)" }
+        let events = budget / cost * keywordEvents
+        if events >= lines { return "every line" }
+        return "up to \(fixed(events / (total / 1_048_576), 0)) per MiB (one line in \(fixed(lines / events, lines / events < 10 ? 1 : 0)))"
+    }
     func ns(_ v: Double) -> String { v > 0 ? "\(fixed(v, 0)) ns" : "nothing" }
-    return "\(codec): \(fixed(keywordEvents / 1e6, 2)) M keyword events (\(fixed(keywordEvents / (total / 1_048_576), 0)) per MiB); "
+    return "\(codec): \(fixed(keywordEvents / 1e6, 2)) M keyword events (\(fixed(keywordEvents / (total / 1_048_576), 0)) per MiB, "
+        + "one line in \(fixed(lines / keywordEvents, 1))); "
         + "decode + keyword scan alone at \(fixed(scan.mbps / t.mbps, 2))× \(toolName); after them the one-thread target leaves "
         + "\(ns(left)) per keyword event and diagnose spends \(fixed(reading + analysis, 0)) ns (reading \(fixed(reading, 0)), analysis "
         + "\(fixed(analysis, 0))); the two-thread target allows \(fixed(twoThreads, 2)) CPU-s on two cores, \(ns(left2)) per keyword "
-        + "event after decode and scan, and diagnose used \(fixed(diagnose.cpu, 2))"
+        + "event after decode and scan, and diagnose used \(fixed(diagnose.cpu, 2)) (\(fixed(spent2, 0)) ns per event). Keyword lines the "
+        + "targets allow at these costs: one thread \(density(left, reading + analysis)); two threads \(density(left2, spent2))"
 }
 
 // MARK: Batch: the same text as ≥ 200 uploads, one job against two, and a re-run.
