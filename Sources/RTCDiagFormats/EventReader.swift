@@ -453,15 +453,15 @@ public final class EventReader {
     }
 
     /// Whether `line` holds a keyword past its clock stamp: looked up in the chunk's marks (the
-    /// stamp is measured only on the few lines with a mark at all); scanned here only when the
-    /// line lies outside the chunk (the detection sample's copies, lines assembled across chunks).
+    /// last mark in the line decides: if it lies in the stamp, so do the others); scanned here
+    /// only when the line lies outside the chunk (the detection sample's copies, lines assembled
+    /// across chunks).
     @inline(__always)
     private func holdsKeyword(_ line: Line) -> Bool {
-        switch framer.marked(line) {
-        case false?: return false
-        case true?: return framer.marked(line, skip: KeywordScanner.stampLength(line.bytes)) == true
-        case nil: return lineFilter.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.lineMatchesAny(line.bytes) }
+        guard let last = framer.lastMark(in: line) else {
+            return lineFilter.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.lineMatchesAny(line.bytes) }
         }
+        return last >= 0 && KeywordScanner.markPastStamp(line.bytes, at: last)
     }
 
     /// A keyword line no dialect recognises: most likely a continuation (a stack-trace frame,

@@ -231,15 +231,16 @@ final class PreparsedChunk: ChunkLineEnds {
             if length > 0, chunk[end - 1] == 0x0D { length -= 1 }
             return UnsafeRawBufferPointer(start: base + start, count: length)
         }
-        /// Whether a mark lies in the line past its stamp; moves `m` past the line's marks.
+        /// Whether a mark lies in the line past its stamp (the last mark decides, as in
+        /// `EventReader`); moves `m` past the line's marks.
         func marked(_ start: Int, _ line: UnsafeRawBufferPointer) -> Bool {
-            let from = start + KeywordScanner.stampLength(line), to = start + line.count
-            var found = false
+            let to = start + line.count
+            var last = -1
             while m < marks.count, ChunkSpan.start(marks[m]) < to {
-                if ChunkSpan.start(marks[m]) >= from, ChunkSpan.end(marks[m]) <= to { found = true }
+                if ChunkSpan.start(marks[m]) >= start, ChunkSpan.end(marks[m]) <= to { last = ChunkSpan.start(marks[m]) - start }
                 m += 1
             }
-            return found
+            return last >= 0 && KeywordScanner.markPastStamp(line, at: last)
         }
 
         while m < marks.count, count < Self.maxEntries {

@@ -302,13 +302,27 @@ public final class KeywordScanner: @unchecked Sendable {
     public static func stampLength(_ line: UnsafeRawBufferPointer) -> Int {
         var i = 0
         var colon = false
-        while i < line.count {
-            let b = line[i]
-            if b == UInt8(ascii: ":") { colon = true } else if !(b &- 48 < 10 || b == 0x20 || b == UInt8(ascii: "-")
-                || b == UInt8(ascii: ".") || b == UInt8(ascii: "/")) { break }
+        while i < line.count, isStampByte(line[i]) {
+            if line[i] == UInt8(ascii: ":") { colon = true }
             i += 1
         }
         return colon && i >= 12 ? i : 0
+    }
+
+    /// A byte a clock stamp is made of: digits, spaces and `-:./`.
+    @inline(__always)
+    static func isStampByte(_ b: UInt8) -> Bool {
+        b &- 48 < 10 || b == 0x20 || b == UInt8(ascii: ":") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
+            || b == UInt8(ascii: "/")
+    }
+
+    /// Whether a keyword mark starting `offset` bytes into `line` lies past the line's clock
+    /// stamp (`stampLength`). A mark that starts with any other byte than a stamp's — nearly
+    /// every keyword starts with a letter — lies past it whatever the stamp's length, so only
+    /// marks starting with a digit or `-:./` (codes such as `1053`) have the stamp measured.
+    @inline(__always)
+    public static func markPastStamp(_ line: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        !isStampByte(line[offset]) || offset >= stampLength(line)
     }
 
     @inline(__always)

@@ -257,19 +257,20 @@ public final class LineFramer {
         spansValid = true
     }
 
-    /// Whether an annotated span of the current chunk lies wholly inside `line`, past its
-    /// first `skip` bytes; nil when that is not known (the chunk was not annotated, or the line
-    /// was assembled outside the chunk).
-    public func marked(_ line: Line, skip: Int = 0) -> Bool? {
+    /// Where the last annotated span of the current chunk that lies wholly inside `line` starts,
+    /// as an offset into the line; -1 when none does; nil when that is not known (the chunk was
+    /// not annotated, or the line was assembled outside the chunk).
+    public func lastMark(in line: Line) -> Int? {
         guard spansValid, let p = line.bytes.baseAddress, let base = chunk.baseAddress,
               p >= base, p + line.bytes.count <= base + chunk.count else { return nil }
-        let start = p - base + skip, end = p - base + line.bytes.count
+        let start = p - base, end = start + line.bytes.count
         var c = firstSpan(atOrAfter: start)
+        var last = -1
         while c < spanCount, ChunkSpan.start(spans[c]) < end {
-            if ChunkSpan.end(spans[c]) <= end { return true }
+            if ChunkSpan.end(spans[c]) <= end { last = ChunkSpan.start(spans[c]) - start }
             c += 1
         }
-        return false
+        return last
     }
 
     /// The first span starting at or after `start` (chunk offset), which becomes the cursor:

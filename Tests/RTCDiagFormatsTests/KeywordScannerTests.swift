@@ -165,5 +165,18 @@ struct KeywordScannerTests {
         #expect(!matches("11-23 10:15:01.053  1053  1053 I Chatter: fine"))  // only the stamp and the ids hold it
         #expect(matches("11-23 10:15:01.000  8123  8123 W RtcClient: warning 1053"))
         #expect(matches("2024-05-01T10:00:01.000Z ERROR [signaling] token expired"))
+        // A mark found in a chunk: past the stamp or not, by where it starts.
+        func past(_ line: String, _ word: String) -> [Bool] {
+            var line = line
+            let bytes = Array(line.utf8), w = Array(word.utf8)
+            let offsets = (0...(bytes.count - w.count)).filter { Array(bytes[$0..<($0 + w.count)]) == w }
+            return line.withUTF8 { l in offsets.map { KeywordScanner.markPastStamp(UnsafeRawBufferPointer(l), at: $0) } }
+        }
+        #expect(past("11-23 10:15:01.053  1053  1053 I Chatter: fine", "1053") == [false, false])
+        #expect(past("11-23 10:15:01.000  8123  8123 W RtcClient: warning 1053", "1053") == [true])
+        #expect(past("11-23 10:15:01.000  1053  8123 W RtcClient: 1053", "1053") == [false, true])
+        #expect(past("1053: echo howling detected", "1053") == [true])
+        #expect(past("2024-05-01T10:00:01.000Z ERROR [signaling] token expired", "token expired") == [true])
+        #expect(past("10:15:01.000 token expired", "token expired") == [true])
     }
 }

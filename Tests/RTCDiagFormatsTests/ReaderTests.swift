@@ -245,6 +245,28 @@ struct SparseReadingTests {
         #expect(sparse == full)
     }
 
+    /// Sparse reading takes a line when its last mark lies past the clock stamp; a code keyword
+    /// (`1053`) is measured against the stamp, which may hold the same digits as an id.
+    @Test("a code keyword counts past the clock stamp only, also when the pid holds the same digits")
+    func codeKeywordPastStamp() throws {
+        var lines: [String] = []
+        for i in 0..<6000 {
+            let stamp = "11-23 10:\(10 + i / 1000):00.\(100 + i % 900)  1053  5678"
+            switch i % 5 {
+            case 0: lines.append("\(stamp) W RtcClient: onWarning warn=1053")  // the code past the stamp too
+            case 1: lines.append("\(stamp) W RtcClient: warn 1051 then 1053")  // two codes: the last one decides
+            case 2: lines.append("\(stamp) I Chatter: line \(i)")  // "1053" only in the pid
+            default: lines.append("\(stamp) D Filler: nothing to see")
+            }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let (sparse, _) = try read(text, keywords: ["1053", "1051"])
+        let (all, _) = try readEvents(text)
+        let expected = all.filter { $0.message.contains("1053") || $0.message.contains("1051") }
+        #expect(expected.count == 2400)
+        #expect(sparse == expected)
+    }
+
     /// Past the detection sample, lines without a keyword are skipped in runs
     /// (`LineFramer.skipUnmarked`), not one by one; what comes out must not change.
     @Test("a long CRLF log: runs of skipped lines give the same events, line numbers, counts and time span as reading every line")
