@@ -235,7 +235,8 @@ public final class KeywordScanner: @unchecked Sendable {
     /// Words of a keyword bit set (see `scan(_:into:)`).
     public var bitWords: Int { (count + 63) / 64 }
 
-    @inline(__always)
+    /// (Inlinable: the analysis, in another module, asks this several times per event.)
+    @inlinable @inline(__always)
     public static func isSet(_ bits: UnsafePointer<UInt64>, _ k: Int) -> Bool { bits[k >> 6] >> UInt64(k & 63) & 1 != 0 }
 
     /// Whether any keyword occurs in `text`; stops at the first.
