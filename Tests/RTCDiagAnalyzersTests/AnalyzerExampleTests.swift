@@ -226,6 +226,37 @@ struct ConnectionStateTests {
         #expect(change?.state == .failed && change?.ice == ice)
     }
 
+    /// `mayNameState` looks at eight bytes a step; it must answer as a byte-by-byte search does
+    /// wherever the shape starts (every offset within a step, the last possible one, none).
+    @Test("the state-line precheck finds `ice` in any case and `Pe` / `PC` at every offset and length")
+    func precheck() {
+        func reference(_ m: [UInt8]) -> Bool {
+            guard m.count >= 3 else { return false }
+            return (0..<(m.count - 2)).contains { i in
+                (m[i] | 0x20 == 0x69 && m[i + 1] | 0x20 == 0x63 && m[i + 2] | 0x20 == 0x65)
+                    || (m[i] == 0x50 && (m[i + 1] == 0x65 || m[i + 1] == 0x43))
+            }
+        }
+        let filler = Array("selected connection: route to Wi-Fi at 12:00, Pixel".utf8)  // i, I-less, P without e/C
+        var checked = 0
+        for shape in ["ice", "ICE", "iCe", "Pe", "PC"] {
+            for length in 0...40 {
+                for at in stride(from: -1, through: length, by: 1) {
+                    var m = Array(filler.prefix(length))
+                    if at >= 0 {
+                        let s = Array(shape.utf8)
+                        guard at + s.count <= length else { continue }
+                        m.replaceSubrange(at..<(at + s.count), with: s)
+                    }
+                    let got = m.withUnsafeBytes { ConnectionFailureAnalyzer.mayNameState($0) }
+                    #expect(got == reference(m), "\(String(decoding: m, as: UTF8.self))")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 3000)
+    }
+
     @Test("route and network lines are no state change")
     func others() {
         for message in ["Switching selected connection due to: data received", "Network becomes available: 101",

@@ -473,11 +473,31 @@ public struct ConnectionFailureAnalyzer: Analyzer {
     /// One pass instead of a dozen searches on the many lines that are not state changes (route
     /// and network lines reach this check too).
     static func mayNameState(_ m: UnsafeRawBufferPointer) -> Bool {
-        guard m.count >= 3 else { return false }
-        for i in 0..<(m.count - 2) {
+        guard m.count >= 3, let base = m.baseAddress else { return false }
+        @inline(__always) func startsShape(_ i: Int) -> Bool {
             let b = m[i]
-            if b | 0x20 == UInt8(ascii: "i"), m[i + 1] | 0x20 == UInt8(ascii: "c"), m[i + 2] | 0x20 == UInt8(ascii: "e") { return true }
-            if b == UInt8(ascii: "P"), m[i + 1] == UInt8(ascii: "e") || m[i + 1] == UInt8(ascii: "C") { return true }
+            if b | 0x20 == UInt8(ascii: "i") { return m[i + 1] | 0x20 == UInt8(ascii: "c") && m[i + 2] | 0x20 == UInt8(ascii: "e") }
+            return b == UInt8(ascii: "P") && (m[i + 1] == UInt8(ascii: "e") || m[i + 1] == UInt8(ascii: "C"))
+        }
+        // Eight bytes a step: only the `i`, `I` and `P` bytes (a zero byte after XOR) are looked
+        // at (the test may flag a byte above a real zero too; the check sorts them out).
+        let last = m.count - 2  // shapes start before this
+        var i = 0
+        while i + 8 <= last {
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let iBytes = (x | 0x2020_2020_2020_2020) ^ 0x6969_6969_6969_6969
+            let pBytes = x ^ 0x5050_5050_5050_5050
+            var hits = ((iBytes &- 0x0101_0101_0101_0101) & ~iBytes | (pBytes &- 0x0101_0101_0101_0101) & ~pBytes)
+                & 0x8080_8080_8080_8080
+            while hits != 0 {
+                if startsShape(i + hits.trailingZeroBitCount >> 3) { return true }
+                hits &= hits - 1
+            }
+            i += 8
+        }
+        while i < last {
+            if startsShape(i) { return true }
+            i += 1
         }
         return false
     }
