@@ -403,13 +403,14 @@ public final class EventReader {
         return false
     }
 
-    /// Adds the keywords the chunk's marks show wholly inside `text` to the pending event's bit
-    /// set; false when the marks cannot tell (the text lies outside the marked chunk).
+    /// Adds the keywords the chunk's marks show wholly inside `text` (and wholly inside `also`,
+    /// when given) to the pending event's bit set; false when the marks cannot tell (the text
+    /// lies outside the marked chunk).
     @inline(__always)
-    private func collectKeywords(_ text: UnsafeRawBufferPointer) -> Bool {
+    private func collectKeywords(_ text: UnsafeRawBufferPointer, also: UnsafeRawBufferPointer? = nil) -> Bool {
         let bits = pending.keywordBits.unsafelyUnwrapped
         return lineFilter.unsafelyUnwrapped._withUnsafeGuaranteedRef { scanner in
-            framer.forEachSpan(in: text) { p, span in
+            func add(_ p: UnsafeRawPointer, _ span: UInt64) {
                 var k = ChunkSpan.tag(span)
                 if k == KeywordScanner.untagged {
                     guard let found = scanner.keyword(at: p, length: ChunkSpan.end(span) - ChunkSpan.start(span)) else { return }
@@ -417,6 +418,8 @@ public final class EventReader {
                 }
                 bits[k >> 6] |= 1 << UInt64(k & 63)
             }
+            guard let also else { return framer.forEachSpan(in: text, add) }
+            return framer.forEachSpan(in: text, and: also, add)
         }
     }
 
@@ -575,7 +578,7 @@ public final class EventReader {
             case 5: bits[0] = 0; bits[1] = 0; bits[2] = 0; bits[3] = 0; bits[4] = 0
             default: bits.update(repeating: 0, count: markWords)
             }
-            pending.keywordsKnown = collectKeywords(pending.tagBytes) && collectKeywords(pending.messageBytes)
+            pending.keywordsKnown = collectKeywords(pending.tagBytes, also: pending.messageBytes)
         }
         counts.events += 1
         return hadPending

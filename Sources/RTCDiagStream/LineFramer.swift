@@ -309,6 +309,26 @@ public final class LineFramer {
         return true
     }
 
+    /// `forEachSpan` for the spans wholly inside `first` or wholly inside `second` (a header's
+    /// tag and message): one walk over the spans when `first` ends before `second` begins, as
+    /// on nearly every header line; false when either lies outside the annotated chunk.
+    @inline(__always)
+    public func forEachSpan(in first: UnsafeRawBufferPointer, and second: UnsafeRawBufferPointer,
+                            _ body: (UnsafeRawPointer, UInt64) -> Void) -> Bool {
+        guard let a = first.baseAddress, let b = second.baseAddress, a + first.count <= b else {
+            return forEachSpan(in: first, body) && forEachSpan(in: second, body)
+        }
+        guard spansValid, let base = chunk.baseAddress, a >= base, b + second.count <= base + chunk.count else { return false }
+        let firstEnd = a - base + first.count, secondStart = b - base, end = secondStart + second.count
+        var c = firstSpan(atOrAfter: a - base)
+        while c < spanCount, ChunkSpan.start(spans[c]) < end {
+            let s = ChunkSpan.start(spans[c]), e = ChunkSpan.end(spans[c])
+            if e <= firstEnd || (s >= secondStart && e <= end) { body(base + s, spans[c]) }
+            c += 1
+        }
+        return true
+    }
+
     /// The current chunk's LF offsets (`LineFeeds`): found by the decode thread when it
     /// prepared the chunk, else here when the chunk is taken; and the first not before `pos`.
     private var lineEnds = UnsafeBufferPointer<Int32>(start: nil, count: 0)

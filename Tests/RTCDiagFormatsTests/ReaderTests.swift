@@ -335,6 +335,41 @@ struct SparseReadingTests {
         let text = lines.joined(separator: "\n") + "\n"
         let keywords = (0..<padding).map { "qzx\($0)qzx" } + ["loss=", "AudioRecordThread", "1053",
                         "WebRtcAudioRecord.startRecording", "rtt=", "AudioRecord: start", "FATAL"]
+        let scanner = KeywordScanner(keywords)
+        let (events, fromMarks, mismatches) = try keywordsAgainstScan(text, scanner)
+        #expect(events > 3000 && fromMarks > events * 9 / 10)
+        #expect(mismatches.count == 0, "events at lines \(mismatches.prefix(5))")
+        // The marks carry their keyword ("1053" in the pid, "rtt=", "loss="), or past 65,534 the untagged sign.
+        var marks: [UInt64] = []
+        var sample = lines[0] + "\n"
+        sample.withUTF8 { scanner.marks(UnsafeRawBufferPointer($0), into: &marks) }
+        #expect(marks.map(ChunkSpan.tag) == (padding == 0 ? [2, 4, 0] : Array(repeating: KeywordScanner.untagged, count: 3)))
+    }
+
+    /// JSON lines put the message before the tag or after it: the keywords of both, and none
+    /// from the keys, the time or the text between them.
+    @Test("an event's keywords from the marks equal a scan also when the message comes before the tag")
+    func keywordsFromMarksJSON() throws {
+        var lines: [String] = []
+        for i in 0..<6000 {
+            let ts = "\"ts\":\"2024-05-01T10:\(10 + i / 1000):\(10 + i % 50).000Z\""
+            switch i % 4 {
+            case 0: lines.append("{\(ts),\"level\":\"info\",\"tag\":\"stats\",\"msg\":\"rtt=650 loss=0\"}")
+            case 1: lines.append("{\(ts),\"msg\":\"restarting now\",\"level\":\"warn\",\"tag\":\"AudioRecordThread\"}")
+            case 2: lines.append("{\(ts),\"msg\":\"rtt=700 seen\",\"tag\":\"msg rtt=\",\"level\":\"info\"}")
+            default: lines.append("{\(ts),\"level\":\"debug\",\"tag\":\"filler\",\"msg\":\"nothing \(i)\"}")
+            }
+        }
+        let scanner = KeywordScanner(["loss=", "AudioRecordThread", "rtt=", "level", "msg"])
+        let (events, fromMarks, mismatches) = try keywordsAgainstScan(lines.joined(separator: "\n") + "\n", scanner)
+        #expect(events > 4000 && fromMarks > events * 9 / 10)
+        #expect(mismatches.count == 0, "events at lines \(mismatches.prefix(5))")
+    }
+
+    /// Reads `text` sparsely with `scanner`: the events, those whose keywords came from the
+    /// marks, and the lines of those whose keywords differ from a scan of tag, message and
+    /// continuation lines.
+    private func keywordsAgainstScan(_ text: String, _ scanner: KeywordScanner) throws -> (Int, Int, [Int]) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtcdiag-kw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -342,7 +377,6 @@ struct SparseReadingTests {
         try Data(text.utf8).write(to: url)
         var options = ReaderOptions()
         options.year = 2024
-        let scanner = KeywordScanner(keywords)
         let reader = try LogInput.open(url.path, options: options)
         reader.keywordFilter = scanner
         var fromMarks = 0, events = 0, mismatches: [Int] = []
@@ -358,13 +392,7 @@ struct SparseReadingTests {
             scanner.scan(e.continuation, into: scanned)
             if (0..<scanner.bitWords).contains(where: { known[$0] != scanned[$0] }) { mismatches.append(e.lineNumber) }
         }
-        #expect(events > 3000 && fromMarks > events * 9 / 10)
-        #expect(mismatches.count == 0, "events at lines \(mismatches.prefix(5))")
-        // The marks carry their keyword ("1053" in the pid, "rtt=", "loss="), or past 65,534 the untagged sign.
-        var marks: [UInt64] = []
-        var sample = lines[0] + "\n"
-        sample.withUTF8 { scanner.marks(UnsafeRawBufferPointer($0), into: &marks) }
-        #expect(marks.map(ChunkSpan.tag) == (padding == 0 ? [2, 4, 0] : Array(repeating: KeywordScanner.untagged, count: 3)))
+        return (events, fromMarks, mismatches)
     }
 }
 
